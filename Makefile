@@ -1,0 +1,127 @@
+# Build, run and test the JWT service.  The targets work whatever the
+# clone's folder is called: the module is built by kodev in a staging
+# folder of fixed name, build/app, whose src/ and assets/ link back here.
+
+PORT		?= 8888
+SANITIZE	?= 0
+WERROR		?= 0
+
+BUILD		= build
+STAGE		= $(BUILD)/app
+MODULE		= $(STAGE)/app.so
+UNIT_DIR	= $(BUILD)/unit
+DEV_SECRET	= conf/dev.secret
+
+PACKAGES	= kore libssl-dev libyajl-dev libcmocka-dev python3-jwt curl
+
+# The Kore-free core: unit-tested without a server.
+CORE		= b64url jsonobj token media login authz credentials config
+CORE_SRCS	= $(CORE:%=functions/%.c)
+CORE_HDRS	= $(CORE:%=functions/%.h)
+MODULE_SRCS	= $(wildcard functions/*.c) $(wildcard functions/*.h) \
+		  $(wildcard assets/*) conf/build.conf
+UNIT_TESTS	= $(CORE:%=$(UNIT_DIR)/test_%)
+
+CC		?= cc
+CFLAGS		= -std=c99 -D_DEFAULT_SOURCE -g -O1 -Ifunctions
+CFLAGS		+= -Wall -Wextra -Wmissing-declarations -Wshadow
+CFLAGS		+= -Wstrict-prototypes -Wmissing-prototypes
+CFLAGS		+= -Wpointer-arith -Wcast-qual -Wsign-compare
+LDLIBS		= -lcmocka -lcrypto -lyajl
+KODEV_ENV	=
+FLAVOR		= dev
+
+ifeq ($(WERROR), 1)
+CFLAGS		+= -Werror
+KODEV_ENV	+= CFLAGS=-Werror
+endif
+
+ifeq ($(SANITIZE), 1)
+CFLAGS		+= -fsanitize=address,undefined -fno-omit-frame-pointer
+CFLAGS		+= -fno-sanitize-recover=all
+LDFLAGS		+= -fsanitize=address,undefined
+FLAVOR		= sanitize
+endif
+
+.PHONY: all deps module unit test http run kodev clean
+
+all: module
+
+# Installs the Debian packages the build and tests need, through sudo
+# when not root.  Elsewhere it lists them.
+deps:
+	@missing=""; \
+	for p in $(PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
+		    grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null; then \
+		echo "missing packages; install:$$missing" >&2; exit 1; \
+	fi; \
+	sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	echo "installing:$$missing"; \
+	$$sudo apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq \
+	    $$missing
+
+module: $(MODULE)
+
+$(MODULE): $(MODULE_SRCS)
+	@mkdir -p $(STAGE)/conf
+	@ln -sfn ../../functions $(STAGE)/src
+	@ln -sfn ../../assets $(STAGE)/assets
+	@ln -sfn ../../../conf/build.conf $(STAGE)/conf/build.conf
+	@ln -sfn ../../../conf/app.conf $(STAGE)/conf/app.conf
+	cd $(STAGE) && env $(KODEV_ENV) KORE_BUILD_FLAVOR=$(FLAVOR) kodev build
+	@touch $@
+
+$(UNIT_DIR)/test_%: tests/unit/test_%.c $(CORE_SRCS) $(CORE_HDRS)
+	@mkdir -p $(UNIT_DIR)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(CORE_SRCS) $(LDLIBS)
+
+unit: $(UNIT_TESTS)
+	@sh tests/unit/run.sh $(UNIT_TESTS)
+
+http: module
+	@bash tests/http/run.sh
+
+test: deps
+	@$(MAKE) --no-print-directory unit module
+	@bash tests/run.sh $(UNIT_TESTS)
+
+$(DEV_SECRET):
+	@umask 077 && head -c 48 /dev/urandom | od -An -tx1 | tr -d ' \n' > $@
+	@echo "generated a development secret in $@"
+
+$(BUILD)/run.conf: conf/server.conf.in
+	@mkdir -p $(BUILD)
+	sed -e 's|@MODULE@|$(MODULE)|' -e 's|@PORT@|$(PORT)|' \
+	    -e 's|@PIDFILE@|$(BUILD)/kore.pid|' conf/server.conf.in > $@
+
+# Starts Kore in the foreground.  Settings already in the environment win;
+# the rest come from conf/dev.env and the generated development secret.
+run: deps module $(DEV_SECRET)
+	@rm -f $(BUILD)/run.conf && $(MAKE) --no-print-directory $(BUILD)/run.conf
+	@set -a; . ./conf/dev.env; set +a; \
+	if [ -z "$${JWT_SECRET:-}" ] && [ -z "$${JWT_SECRET_FILE:-}" ]; then \
+		export JWT_SECRET_FILE=$(DEV_SECRET); \
+	fi; \
+	echo "JWT service on http://127.0.0.1:$(PORT)/jwt and /bearer"; \
+	if [ "$$AUTH_USERNAME:$$AUTH_PASSWORD" = "twilio:ahoy" ]; then \
+		echo "development credentials: twilio / ahoy (conf/dev.env)"; \
+	fi; \
+	exec kore -fnr -c $(BUILD)/run.conf
+
+# Prepares this folder for kodev, which wants src/ and conf/<folder>.conf.
+KODEV_APP	= $(notdir $(CURDIR))
+kodev: conf/server.conf.in
+	@ln -sfn functions src
+	sed -e 's|@MODULE@|./$(KODEV_APP).so|' -e 's|@PORT@|$(PORT)|' \
+	    -e 's|@PIDFILE@|kore.pid|' conf/server.conf.in \
+	    > conf/$(KODEV_APP).conf
+	@echo "ready for kodev: src -> functions, conf/$(KODEV_APP).conf"
+
+clean:
+	rm -rf $(BUILD) .objs cert src kore.pid dh2048.pem
+	rm -f conf/$(KODEV_APP).conf $(KODEV_APP).so

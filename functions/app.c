@@ -1,0 +1,157 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <kore/kore.h>
+#include <kore/http.h>
+#include <kore/hooks.h>
+
+#include "app.h"
+
+/*
+ * Header fields besides Host that a request can have with none dropped by
+ * Kore: its HTTP_REQ_HEADER_MAX slots hold the request line, Host, these
+ * fields, and a last slot that marks the end of the list.
+ */
+#define APP_HEADER_FIELDS_MAX	21
+#if HTTP_REQ_HEADER_MAX != APP_HEADER_FIELDS_MAX + 4
+#error "Kore's HTTP_REQ_HEADER_MAX changed: recompute APP_HEADER_FIELDS_MAX"
+#endif
+
+struct app_state	app;
+
+static time_t		log_window;
+static unsigned int	log_count;
+static unsigned long	log_suppressed;
+
+/*
+ * Reads the settings and keys the HMAC before any worker starts.  A bad
+ * setting stops Kore with one line and exit status 1.
+ */
+void
+kore_parent_configure(int argc, char **argv)
+{
+	char		err[256];
+
+	(void)argc;
+	(void)argv;
+
+	/* Log lines reach a redirected stdout as they happen. */
+	(void)setvbuf(stdout, NULL, _IOLBF, 0);
+
+	if (config_load(&app.cfg, err, sizeof(err)) == -1)
+		fatal("configuration: %s", err);
+
+	if (app.cfg.secret_short) {
+		kore_log(LOG_WARNING, "JWT_SECRET is shorter than %d bytes, "
+		    "accepted because JWT_ALLOW_SHORT_SECRET=1; replace it",
+		    CONFIG_SECRET_MIN);
+	}
+
+	if (token_key_init(&app.key, app.cfg.secret,
+	    app.cfg.secret_len) == -1)
+		fatal("configuration: keying HMAC-SHA256 failed (OpenSSL)");
+
+	if (credentials_init(&app.creds, app.cfg.username,
+	    strlen(app.cfg.username), app.cfg.password,
+	    strlen(app.cfg.password)) == -1)
+		fatal("configuration: digesting the credentials failed (OpenSSL)");
+
+	/* The keyed HMAC and the digests are all that is needed from now. */
+	config_clear(&app.cfg);
+
+	app.policy.issuer = app.cfg.issuer;
+	app.policy.ttl = app.cfg.ttl;
+	app.policy.leeway = app.cfg.leeway;
+
+	app.claims.sub = app.cfg.username;
+	app.claims.iss = app.cfg.issuer;
+	app.claims.org = app.cfg.org;
+	app.claims.perms[0] = APP_PERM_READ;
+	app.claims.nperms = 1;
+	app.claims.ttl = app.cfg.ttl;
+
+	kore_log(LOG_NOTICE, "jwt: issuer %s, ttl %lds, leeway %lds",
+	    app.cfg.issuer, app.cfg.ttl, app.cfg.leeway);
+}
+
+void
+kore_parent_teardown(void)
+{
+	token_key_free(&app.key);
+	credentials_clear(&app.creds);
+}
+
+int
+app_request_header(struct http_request *req, const char *name,
+    const char **value)
+{
+	struct http_header	*hdr;
+	int			count;
+
+	count = 0;
+	*value = NULL;
+
+	TAILQ_FOREACH(hdr, &req->req_headers, list) {
+		if (strcasecmp(hdr->header, name) != 0)
+			continue;
+		if (count++ == 0)
+			*value = hdr->value;
+		else
+			break;
+	}
+
+	return (count);
+}
+
+int
+app_reject_truncated_head(struct http_request *req, const char *route)
+{
+	struct http_header	*hdr;
+	int			count;
+
+	count = 0;
+	TAILQ_FOREACH(hdr, &req->req_headers, list)
+		count++;
+
+	if (count <= APP_HEADER_FIELDS_MAX)
+		return (0);
+
+	app_log_reject(route, 431, "too_many_header_fields");
+	app_respond_text(req, 431, "request has more than 21 header fields besides Host");
+	return (1);
+}
+
+void
+app_respond_text(struct http_request *req, int status, const char *text)
+{
+	http_response_header(req, "content-type", "text/plain; charset=utf-8");
+	http_response(req, status, text, strlen(text));
+}
+
+void
+app_log_reject(const char *route, int status, const char *reason)
+{
+	time_t		now;
+
+	now = time(NULL);
+	if (now != log_window) {
+		if (log_suppressed > 0) {
+			kore_log(LOG_NOTICE, "%lu rejection lines suppressed",
+			    log_suppressed);
+		}
+		log_window = now;
+		log_count = 0;
+		log_suppressed = 0;
+	}
+
+	if (log_count >= APP_LOG_BURST) {
+		log_suppressed++;
+		return;
+	}
+	log_count++;
+
+	kore_log(LOG_NOTICE, "%s: rejected %d %s", route, status, reason);
+}

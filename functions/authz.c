@@ -1,0 +1,52 @@
+#include <string.h>
+#include <strings.h>
+
+#include "authz.h"
+
+/* RFC 6750 section 2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" /
+ * "~" / "+" / "/" ) *"=" */
+static int
+authz_is_b64token_char(int c)
+{
+	return ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
+	    c == '~' || c == '+' || c == '/');
+}
+
+enum authz_result
+authz_bearer_parse(const char *value, const char **token, size_t *len)
+{
+	const char	*p, *start;
+
+	*token = NULL;
+	*len = 0;
+
+	if (value == NULL || strncasecmp(value, "Bearer", 6) != 0)
+		return (AUTHZ_NONE);
+
+	p = value + 6;
+	if (*p != ' ' && *p != '\0')
+		return (AUTHZ_NONE);
+
+	while (*p == ' ')
+		p++;
+
+	start = p;
+	while (authz_is_b64token_char((unsigned char)*p))
+		p++;
+	while (*p == '=')
+		p++;
+	if (p == start)
+		return (AUTHZ_MALFORMED);
+
+	*len = (size_t)(p - start);
+	while (*p == ' ')
+		p++;
+	if (*p != '\0') {
+		*len = 0;
+		return (AUTHZ_MALFORMED);
+	}
+
+	*token = start;
+	return (AUTHZ_TOKEN);
+}

@@ -1,0 +1,259 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <yajl/yajl_gen.h>
+
+#include "config.h"
+
+#define CONFIG_DEFAULT_ISSUER	"twil.io"
+#define CONFIG_DEFAULT_ORG	"twilio"
+#define CONFIG_DEFAULT_TTL	86400
+#define CONFIG_DEFAULT_LEEWAY	0
+
+static int	config_secret(struct config *, char *, size_t);
+static int	config_secret_file(struct config *, const char *, char *,
+		    size_t);
+static int	config_text(const char *, const char *, const char *,
+		    size_t, char *, char *, size_t);
+static int	config_seconds(const char *, long, long, long, long *,
+		    char *, size_t);
+static int	config_error(char *, size_t, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
+
+int
+config_load(struct config *cfg, char *err, size_t errlen)
+{
+	memset(cfg, 0, sizeof(*cfg));
+
+	if (config_secret(cfg, err, errlen) == -1 ||
+	    config_text("AUTH_USERNAME", getenv("AUTH_USERNAME"), NULL,
+	    CONFIG_VALUE_MAX, cfg->username, err, errlen) == -1 ||
+	    config_text("AUTH_PASSWORD", getenv("AUTH_PASSWORD"), NULL,
+	    CONFIG_PASSWORD_MAX, cfg->password, err, errlen) == -1 ||
+	    config_text("JWT_ISSUER", getenv("JWT_ISSUER"),
+	    CONFIG_DEFAULT_ISSUER, CONFIG_VALUE_MAX, cfg->issuer,
+	    err, errlen) == -1 ||
+	    config_text("JWT_ORG", getenv("JWT_ORG"), CONFIG_DEFAULT_ORG,
+	    CONFIG_VALUE_MAX, cfg->org, err, errlen) == -1 ||
+	    config_seconds("JWT_TTL", CONFIG_DEFAULT_TTL, 1, CONFIG_TTL_MAX,
+	    &cfg->ttl, err, errlen) == -1 ||
+	    config_seconds("JWT_LEEWAY", CONFIG_DEFAULT_LEEWAY, 0,
+	    CONFIG_LEEWAY_MAX, &cfg->leeway, err, errlen) == -1) {
+		config_clear(cfg);
+		return (-1);
+	}
+
+	return (0);
+}
+
+void
+config_clear(struct config *cfg)
+{
+	OPENSSL_cleanse(cfg->secret, sizeof(cfg->secret));
+	OPENSSL_cleanse(cfg->password, sizeof(cfg->password));
+	cfg->secret_len = 0;
+}
+
+static int
+config_error(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list		ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+
+	return (-1);
+}
+
+static int
+config_secret(struct config *cfg, char *err, size_t errlen)
+{
+	const char	*secret, *file, *allow;
+	size_t		len;
+
+	secret = getenv("JWT_SECRET");
+	file = getenv("JWT_SECRET_FILE");
+	allow = getenv("JWT_ALLOW_SHORT_SECRET");
+
+	if (allow != NULL && strcmp(allow, "0") != 0 && strcmp(allow, "1") != 0)
+		return (config_error(err, errlen,
+		    "JWT_ALLOW_SHORT_SECRET must be 0 or 1"));
+
+	if (secret != NULL && file != NULL)
+		return (config_error(err, errlen,
+		    "set JWT_SECRET or JWT_SECRET_FILE, not both"));
+
+	if (file != NULL) {
+		if (config_secret_file(cfg, file, err, errlen) == -1)
+			return (-1);
+	} else if (secret != NULL) {
+		len = strlen(secret);
+		if (len > sizeof(cfg->secret))
+			return (config_error(err, errlen,
+			    "JWT_SECRET is longer than %d bytes",
+			    CONFIG_SECRET_MAX));
+		memcpy(cfg->secret, secret, len);
+		cfg->secret_len = len;
+	} else {
+		return (config_error(err, errlen,
+		    "JWT_SECRET (or JWT_SECRET_FILE) is not set"));
+	}
+
+	if (cfg->secret_len == 0)
+		return (config_error(err, errlen, "%s is empty",
+		    file != NULL ? "the JWT_SECRET_FILE file" : "JWT_SECRET"));
+
+	/* RFC 7518 section 3.2: an HS256 key has at least 256 bits. */
+	if (cfg->secret_len < CONFIG_SECRET_MIN) {
+		if (allow == NULL || strcmp(allow, "1") != 0)
+			return (config_error(err, errlen,
+			    "JWT_SECRET is shorter than %d bytes; use a longer "
+			    "secret or set JWT_ALLOW_SHORT_SECRET=1 while "
+			    "migrating", CONFIG_SECRET_MIN));
+		cfg->secret_short = 1;
+	}
+
+	return (0);
+}
+
+/*
+ * Reads the secret from path.  One trailing newline (LF or CRLF) is taken
+ * off, since editors and `echo` add one; every other byte is key material.
+ */
+static int
+config_secret_file(struct config *cfg, const char *path, char *err,
+    size_t errlen)
+{
+	uint8_t		buf[CONFIG_SECRET_MAX + 3];
+	size_t		len;
+	ssize_t		n;
+	int		fd, saved;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return (config_error(err, errlen,
+		    "JWT_SECRET_FILE: cannot open %s: %s", path,
+		    strerror(errno)));
+
+	len = 0;
+	for (;;) {
+		n = read(fd, buf + len, sizeof(buf) - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0 || (len += (size_t)n) == sizeof(buf))
+			break;
+	}
+	saved = errno;
+	(void)close(fd);
+
+	if (n == -1) {
+		OPENSSL_cleanse(buf, sizeof(buf));
+		return (config_error(err, errlen,
+		    "JWT_SECRET_FILE: cannot read %s: %s", path,
+		    strerror(saved)));
+	}
+
+	if (len > 0 && buf[len - 1] == '\n')
+		len--;
+	if (len > 0 && buf[len - 1] == '\r')
+		len--;
+
+	if (len > sizeof(cfg->secret)) {
+		OPENSSL_cleanse(buf, sizeof(buf));
+		return (config_error(err, errlen,
+		    "JWT_SECRET_FILE: %s holds more than %d bytes", path,
+		    CONFIG_SECRET_MAX));
+	}
+
+	memcpy(cfg->secret, buf, len);
+	cfg->secret_len = len;
+	OPENSSL_cleanse(buf, sizeof(buf));
+
+	return (0);
+}
+
+/* Returns 1 when s is valid UTF-8, as yajl's generator checks it. */
+static int
+config_is_utf8(const char *s)
+{
+	yajl_gen	g;
+	int		ok;
+
+	if ((g = yajl_gen_alloc(NULL)) == NULL)
+		return (0);
+	yajl_gen_config(g, yajl_gen_validate_utf8, 1);
+	ok = yajl_gen_string(g, (const unsigned char *)s, strlen(s)) ==
+	    yajl_gen_status_ok;
+	yajl_gen_free(g);
+
+	return (ok);
+}
+
+/*
+ * Copies the variable's value (or dflt when unset; required when dflt is
+ * NULL) into out.  Values go into tokens and comparisons as they are, so
+ * they must be non-empty UTF-8 without control characters.
+ */
+static int
+config_text(const char *name, const char *value, const char *dflt,
+    size_t max, char *out, char *err, size_t errlen)
+{
+	const unsigned char	*p;
+	size_t			len;
+
+	if (value == NULL)
+		value = dflt;
+	if (value == NULL)
+		return (config_error(err, errlen, "%s is not set", name));
+
+	len = strlen(value);
+	if (len == 0)
+		return (config_error(err, errlen, "%s is empty", name));
+	if (len > max)
+		return (config_error(err, errlen,
+		    "%s is longer than %zu bytes", name, max));
+
+	for (p = (const unsigned char *)value; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			return (config_error(err, errlen,
+			    "%s contains a control character", name));
+	}
+	if (!config_is_utf8(value))
+		return (config_error(err, errlen, "%s is not valid UTF-8",
+		    name));
+
+	memcpy(out, value, len + 1);
+	return (0);
+}
+
+/* Reads a whole number of seconds from min to max, or dflt when unset. */
+static int
+config_seconds(const char *name, long dflt, long min, long max, long *out,
+    char *err, size_t errlen)
+{
+	const char	*value, *p;
+	long		n;
+
+	if ((value = getenv(name)) == NULL) {
+		*out = dflt;
+		return (0);
+	}
+
+	n = 0;
+	for (p = value; *p >= '0' && *p <= '9' && n <= max; p++)
+		n = n * 10 + (*p - '0');
+
+	if (p == value || *p != '\0' || n < min || n > max)
+		return (config_error(err, errlen,
+		    "%s must be a whole number of seconds from %ld to %ld",
+		    name, min, max));
+
+	*out = n;
+	return (0);
+}

@@ -1,0 +1,303 @@
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yajl/yajl_parse.h>
+
+#include "jsonobj.h"
+
+struct jsonobj_parser {
+	struct jsonobj		*obj;
+	struct jsonobj_member	*member;	/* awaiting its value */
+	char			*arena;
+	size_t			arena_len;
+	size_t			arena_used;
+	size_t			depth;		/* containers open */
+	int			in_top_array;
+	int			root_closed;
+	int			error;
+};
+
+static int	jsonobj_value_add(struct jsonobj_parser *, enum jsonobj_type,
+		    const char *, size_t, double);
+static const char	*jsonobj_arena_copy(struct jsonobj_parser *,
+			    const char *, size_t);
+
+static int	jsonobj_on_null(void *);
+static int	jsonobj_on_boolean(void *, int);
+static int	jsonobj_on_number(void *, const char *, size_t);
+static int	jsonobj_on_string(void *, const unsigned char *, size_t);
+static int	jsonobj_on_map_start(void *);
+static int	jsonobj_on_map_key(void *, const unsigned char *, size_t);
+static int	jsonobj_on_map_end(void *);
+static int	jsonobj_on_array_start(void *);
+static int	jsonobj_on_array_end(void *);
+
+/* Numbers arrive as text (no integer callback), so none overflows in yajl. */
+static const yajl_callbacks jsonobj_callbacks = {
+	jsonobj_on_null,
+	jsonobj_on_boolean,
+	NULL,
+	NULL,
+	jsonobj_on_number,
+	jsonobj_on_string,
+	jsonobj_on_map_start,
+	jsonobj_on_map_key,
+	jsonobj_on_map_end,
+	jsonobj_on_array_start,
+	jsonobj_on_array_end
+};
+
+int
+jsonobj_parse(struct jsonobj *obj, const uint8_t *json, size_t len,
+    char *arena, size_t arena_len)
+{
+	struct jsonobj_parser	p;
+	yajl_handle		h;
+	yajl_status		status;
+
+	memset(obj, 0, sizeof(*obj));
+	memset(&p, 0, sizeof(p));
+	p.obj = obj;
+	p.arena = arena;
+	p.arena_len = arena_len;
+
+	if (arena_len < JSONOBJ_ARENA_LEN(len))
+		return (JSONOBJ_ERR_MEMORY);
+
+	if ((h = yajl_alloc(&jsonobj_callbacks, NULL, &p)) == NULL)
+		return (JSONOBJ_ERR_MEMORY);
+
+	status = yajl_parse(h, json, len);
+	if (status == yajl_status_ok)
+		status = yajl_complete_parse(h);
+	yajl_free(h);
+
+	if (p.error != JSONOBJ_OK)
+		return (p.error);
+	if (status != yajl_status_ok || !p.root_closed)
+		return (JSONOBJ_ERR_SYNTAX);
+
+	return (JSONOBJ_OK);
+}
+
+const struct jsonobj_member *
+jsonobj_get(const struct jsonobj *obj, const char *name)
+{
+	size_t		i, len;
+
+	len = strlen(name);
+	for (i = 0; i < obj->nmembers; i++) {
+		if (obj->members[i].name_len == len &&
+		    memcmp(obj->members[i].name, name, len) == 0)
+			return (&obj->members[i]);
+	}
+
+	return (NULL);
+}
+
+int
+jsonobj_is_text(const struct jsonobj_value *v)
+{
+	return (v->type == JSONOBJ_STRING && memchr(v->str, '\0', v->len) == NULL);
+}
+
+static const char *
+jsonobj_arena_copy(struct jsonobj_parser *p, const char *s, size_t len)
+{
+	char		*dst;
+
+	if (len + 1 > p->arena_len - p->arena_used) {
+		p->error = JSONOBJ_ERR_MEMORY;
+		return (NULL);
+	}
+
+	dst = p->arena + p->arena_used;
+	memcpy(dst, s, len);
+	dst[len] = '\0';
+	p->arena_used += len + 1;
+
+	return (dst);
+}
+
+/*
+ * Records a scalar, or the start of a container, at its place: a member of
+ * the root object, an element of a top-level array, or deeper (not kept).
+ */
+static int
+jsonobj_value_add(struct jsonobj_parser *p, enum jsonobj_type type,
+    const char *s, size_t len, double num)
+{
+	struct jsonobj_value	*v;
+	const char		*copy;
+
+	if (p->depth == 0) {
+		p->error = JSONOBJ_ERR_NOT_OBJECT;
+		return (0);
+	}
+
+	if (p->depth == 1) {
+		v = &p->member->value;
+	} else if (p->depth == 2 && p->in_top_array) {
+		if (p->obj->nelems == JSONOBJ_ELEMS_MAX) {
+			p->error = JSONOBJ_ERR_TOO_MANY;
+			return (0);
+		}
+		v = &p->obj->elems[p->obj->nelems++];
+		p->member->value.count++;
+	} else {
+		return (1);
+	}
+
+	v->type = type;
+	v->num = num;
+	if (s != NULL) {
+		if ((copy = jsonobj_arena_copy(p, s, len)) == NULL)
+			return (0);
+		v->str = copy;
+		v->len = len;
+	}
+
+	return (1);
+}
+
+static int
+jsonobj_on_null(void *ctx)
+{
+	return (jsonobj_value_add(ctx, JSONOBJ_NULL, NULL, 0, 0));
+}
+
+static int
+jsonobj_on_boolean(void *ctx, int value)
+{
+	return (jsonobj_value_add(ctx,
+	    value ? JSONOBJ_TRUE : JSONOBJ_FALSE, NULL, 0, 0));
+}
+
+static int
+jsonobj_on_number(void *ctx, const char *text, size_t len)
+{
+	struct jsonobj_parser	*p = ctx;
+	char			buf[64], *end;
+	double			num;
+
+	/* yajl has checked the JSON number grammar; only the range is left. */
+	if (len >= sizeof(buf)) {
+		p->error = JSONOBJ_ERR_NUMBER;
+		return (0);
+	}
+	memcpy(buf, text, len);
+	buf[len] = '\0';
+
+	num = strtod(buf, &end);
+	if (*end != '\0' || !isfinite(num)) {
+		p->error = JSONOBJ_ERR_NUMBER;
+		return (0);
+	}
+
+	return (jsonobj_value_add(p, JSONOBJ_NUMBER, text, len, num));
+}
+
+static int
+jsonobj_on_string(void *ctx, const unsigned char *s, size_t len)
+{
+	return (jsonobj_value_add(ctx, JSONOBJ_STRING, (const char *)s, len,
+	    0));
+}
+
+static int
+jsonobj_container_open(struct jsonobj_parser *p, enum jsonobj_type type)
+{
+	if (p->depth == JSONOBJ_DEPTH_MAX) {
+		p->error = JSONOBJ_ERR_DEPTH;
+		return (0);
+	}
+
+	if (p->depth == 0) {
+		if (type != JSONOBJ_OBJECT || p->root_closed) {
+			p->error = JSONOBJ_ERR_NOT_OBJECT;
+			return (0);
+		}
+	} else {
+		if (!jsonobj_value_add(p, type, NULL, 0, 0))
+			return (0);
+		if (p->depth == 1 && type == JSONOBJ_ARRAY) {
+			p->in_top_array = 1;
+			p->member->value.first = p->obj->nelems;
+		}
+	}
+
+	p->depth++;
+	return (1);
+}
+
+static int
+jsonobj_container_close(struct jsonobj_parser *p)
+{
+	p->depth--;
+	if (p->depth == 1)
+		p->in_top_array = 0;
+	else if (p->depth == 0)
+		p->root_closed = 1;
+
+	return (1);
+}
+
+static int
+jsonobj_on_map_start(void *ctx)
+{
+	return (jsonobj_container_open(ctx, JSONOBJ_OBJECT));
+}
+
+static int
+jsonobj_on_array_start(void *ctx)
+{
+	return (jsonobj_container_open(ctx, JSONOBJ_ARRAY));
+}
+
+static int
+jsonobj_on_map_end(void *ctx)
+{
+	return (jsonobj_container_close(ctx));
+}
+
+static int
+jsonobj_on_array_end(void *ctx)
+{
+	return (jsonobj_container_close(ctx));
+}
+
+static int
+jsonobj_on_map_key(void *ctx, const unsigned char *key, size_t len)
+{
+	struct jsonobj_parser	*p = ctx;
+	struct jsonobj		*obj = p->obj;
+	struct jsonobj_member	*m;
+	size_t			i;
+
+	if (p->depth != 1)
+		return (1);
+
+	/* RFC 7515 section 5.2 and RFC 7519 section 4: names are unique. */
+	for (i = 0; i < obj->nmembers; i++) {
+		if (obj->members[i].name_len == len &&
+		    memcmp(obj->members[i].name, key, len) == 0) {
+			p->error = JSONOBJ_ERR_DUPLICATE;
+			return (0);
+		}
+	}
+
+	if (obj->nmembers == JSONOBJ_MEMBERS_MAX) {
+		p->error = JSONOBJ_ERR_TOO_MANY;
+		return (0);
+	}
+
+	m = &obj->members[obj->nmembers];
+	if ((m->name = jsonobj_arena_copy(p, (const char *)key, len)) == NULL)
+		return (0);
+	m->name_len = len;
+	obj->nmembers++;
+	p->member = m;
+
+	return (1);
+}

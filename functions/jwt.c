@@ -1,0 +1,189 @@
+/*
+ * POST /jwt: checks a username and password and issues an HS256 token in
+ * the access_token response header.
+ */
+#include <string.h>
+#include <time.h>
+
+#include <kore/kore.h>
+#include <kore/http.h>
+
+#include <openssl/crypto.h>
+#include <yajl/yajl_gen.h>
+
+#include "app.h"
+#include "login.h"
+#include "media.h"
+
+int	jwt(struct http_request *);
+
+static void	jwt_reject(struct http_request *, int, const char *,
+		    const char *);
+static int	jwt_read_body(struct http_request *, uint8_t *, size_t,
+		    size_t *);
+static void	jwt_respond_token(struct http_request *, const char *,
+		    size_t);
+
+int
+jwt(struct http_request *req)
+{
+	struct login_request		login;
+	uint8_t				body[LOGIN_BODY_MAX + 1];
+	char				token[TOKEN_LEN_MAX + 1];
+	const char			*content_type;
+	size_t				body_len, token_len;
+	int				ok;
+
+	token_len = 0;
+
+	if (app_reject_truncated_head(req, "/jwt"))
+		return (KORE_RESULT_OK);
+
+	if (req->method != HTTP_METHOD_POST) {
+		http_response_header(req, "allow", "POST");
+		jwt_reject(req, HTTP_STATUS_METHOD_NOT_ALLOWED,
+		    "Method Not Allowed", "method");
+		return (KORE_RESULT_OK);
+	}
+
+	if (app_request_header(req, "content-type", &content_type) > 1) {
+		jwt_reject(req, HTTP_STATUS_BAD_REQUEST,
+		    "more than one Content-Type header", "content_type");
+		return (KORE_RESULT_OK);
+	}
+
+	if (jwt_read_body(req, body, sizeof(body), &body_len) == -1) {
+		jwt_reject(req, HTTP_STATUS_INTERNAL_ERROR,
+		    "Internal Server Error", "body_read");
+		goto cleanup;
+	}
+
+	switch (login_parse(&login, content_type, body, body_len)) {
+	case LOGIN_OK:
+		break;
+	case LOGIN_ERR_TOO_LARGE:
+		jwt_reject(req, HTTP_STATUS_REQUEST_ENTITY_TOO_LARGE,
+		    "request body is over 4096 bytes", "body_size");
+		goto cleanup;
+	case LOGIN_ERR_MEDIA_TYPE:
+		jwt_reject(req, HTTP_STATUS_UNSUPPORTED_MEDIA_TYPE,
+		    "Content-Type must be application/json or "
+		    "application/x-www-form-urlencoded", "content_type");
+		goto cleanup;
+	default:
+		jwt_reject(req, HTTP_STATUS_BAD_REQUEST, login.error,
+		    "malformed_body");
+		goto cleanup;
+	}
+
+	ok = credentials_check(&app.creds, login.username, login.username_len,
+	    login.password, login.password_len);
+	if (ok == -1) {
+		kore_log(LOG_ERR, "jwt: credential check failed (OpenSSL)");
+		jwt_reject(req, HTTP_STATUS_INTERNAL_ERROR,
+		    "Internal Server Error", "internal");
+		goto cleanup;
+	}
+	if (ok == 0) {
+		jwt_reject(req, HTTP_STATUS_UNAUTHORIZED, "Unauthorized",
+		    "bad_credentials");
+		goto cleanup;
+	}
+
+	if (token_issue(&app.key, &app.claims, time(NULL), token,
+	    sizeof(token), &token_len) != TOKEN_OK) {
+		kore_log(LOG_ERR, "jwt: token signing failed (OpenSSL or yajl)");
+		jwt_reject(req, HTTP_STATUS_INTERNAL_ERROR,
+		    "Internal Server Error", "internal");
+		goto cleanup;
+	}
+
+	jwt_respond_token(req, token, token_len);
+
+cleanup:
+	login_request_clear(&login);
+	OPENSSL_cleanse(body, sizeof(body));
+	OPENSSL_cleanse(token, token_len);
+	return (KORE_RESULT_OK);
+}
+
+static void
+jwt_reject(struct http_request *req, int status, const char *body,
+    const char *reason)
+{
+	app_log_reject("/jwt", status, reason);
+	app_respond_text(req, status, body);
+}
+
+/*
+ * Copies the request body into buf.  One byte more than LOGIN_BODY_MAX is
+ * read so that login_parse() can tell an oversized body.
+ */
+static int
+jwt_read_body(struct http_request *req, uint8_t *buf, size_t buflen,
+    size_t *len)
+{
+	ssize_t		n;
+
+	*len = 0;
+	for (;;) {
+		n = http_body_read(req, buf + *len, buflen - *len);
+		if (n == -1)
+			return (-1);
+		if (n == 0 || (*len += (size_t)n) == buflen)
+			break;
+	}
+
+	return (0);
+}
+
+/*
+ * Sends 200 with the token in the access_token header.  The body is "OK",
+ * or the RFC 6749 section 5.1 JSON when the client prefers JSON.
+ */
+static void
+jwt_respond_token(struct http_request *req, const char *token, size_t len)
+{
+	yajl_gen		g;
+	const unsigned char	*json;
+	const char		*accept;
+	size_t			json_len;
+
+	http_response_header(req, "access_token", token);
+	http_response_header(req, "cache-control", "no-store");
+	http_response_header(req, "pragma", "no-cache");
+
+	if (app_request_header(req, "accept", &accept) == 0 ||
+	    !media_prefers_json(accept)) {
+		app_respond_text(req, HTTP_STATUS_OK, "OK");
+		return;
+	}
+
+	if ((g = yajl_gen_alloc(NULL)) == NULL)
+		fatalx("jwt: yajl_gen_alloc: out of memory");
+
+	if (yajl_gen_map_open(g) != yajl_gen_status_ok ||
+	    yajl_gen_string(g, (const unsigned char *)"access_token", 12) !=
+	    yajl_gen_status_ok ||
+	    yajl_gen_string(g, (const unsigned char *)token, len) !=
+	    yajl_gen_status_ok ||
+	    yajl_gen_string(g, (const unsigned char *)"token_type", 10) !=
+	    yajl_gen_status_ok ||
+	    yajl_gen_string(g, (const unsigned char *)"Bearer", 6) !=
+	    yajl_gen_status_ok ||
+	    yajl_gen_string(g, (const unsigned char *)"expires_in", 10) !=
+	    yajl_gen_status_ok ||
+	    yajl_gen_integer(g, app.claims.ttl) != yajl_gen_status_ok ||
+	    yajl_gen_map_close(g) != yajl_gen_status_ok ||
+	    yajl_gen_get_buf(g, &json, &json_len) != yajl_gen_status_ok) {
+		yajl_gen_free(g);
+		kore_log(LOG_ERR, "jwt: cannot write the JSON token response");
+		app_respond_text(req, HTTP_STATUS_INTERNAL_ERROR,
+		    "Internal Server Error");
+		return;
+	}
+
+	http_response_header(req, "content-type", "application/json");
+	http_response(req, HTTP_STATUS_OK, json, json_len);
+	yajl_gen_free(g);
+}

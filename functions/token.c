@@ -1,0 +1,448 @@
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/params.h>
+#include <yajl/yajl_gen.h>
+
+#include "b64url.h"
+#include "token.h"
+
+/* Decoded bytes of any one segment of a token within TOKEN_LEN_MAX. */
+#define TOKEN_SEGMENT_MAX	B64URL_DECODED_MAX(TOKEN_LEN_MAX)
+
+/* The only header this service issues, byte for byte what jsonwebtoken sends. */
+static const char token_header_json[] = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
+
+struct token_reason {
+	const char	*word;
+	const char	*description;
+};
+
+/*
+ * Indexed by enum token_result.  Descriptions stay within the characters
+ * RFC 6750 section 3 allows in error_description: no '"' and no '\'.
+ */
+static const struct token_reason token_reasons[] = {
+	{ "ok", "The access token is valid" },
+	{ "format", "The access token is not a compact JWS of three parts" },
+	{ "encoding", "The access token is not strict base64url" },
+	{ "header", "The token header is not a valid JSON object" },
+	{ "alg", "The token algorithm is not HS256" },
+	{ "typ", "The token type is not JWT" },
+	{ "crit", "The token names critical extensions" },
+	{ "signature", "The token signature is invalid" },
+	{ "payload", "The token payload is not a valid JSON object" },
+	{ "claim_missing", "The token lacks a required claim" },
+	{ "claim_type", "A token claim has the wrong type" },
+	{ "expired", "The access token expired" },
+	{ "not_yet_valid", "The access token is not valid yet" },
+	{ "issued_in_future", "The access token was issued in the future" },
+	{ "lifetime", "The access token lifetime is too long" },
+	{ "issuer", "The token issuer is not trusted" },
+	{ "subject", "The token subject is invalid" },
+	{ "perms", "The token perms claim is invalid" },
+	{ "audience", "The token audience is not accepted here" },
+	{ "internal", "The access token could not be checked" },
+};
+
+static int	token_hmac(const struct token_key *, const char *, size_t,
+		    uint8_t *);
+static int	token_payload_write(const struct token_claims *, time_t,
+		    char *, size_t, size_t *);
+static int	token_header_check(const uint8_t *, size_t);
+static int	token_claims_check(const struct token_policy *, time_t,
+		    struct token_verified *);
+static int	token_time_claim(const struct jsonobj *, const char *,
+		    int, double *);
+
+int
+token_key_init(struct token_key *key, const uint8_t *secret, size_t len)
+{
+	EVP_MAC		*mac;
+	OSSL_PARAM	params[2];
+
+	key->mac = NULL;
+	if ((mac = EVP_MAC_fetch(NULL, OSSL_MAC_NAME_HMAC, NULL)) == NULL)
+		return (-1);
+
+	key->mac = EVP_MAC_CTX_new(mac);
+	EVP_MAC_free(mac);
+	if (key->mac == NULL)
+		return (-1);
+
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
+	    (char *)"SHA256", 0);
+	params[1] = OSSL_PARAM_construct_end();
+
+	if (!EVP_MAC_init(key->mac, secret, len, params)) {
+		token_key_free(key);
+		return (-1);
+	}
+
+	return (0);
+}
+
+void
+token_key_free(struct token_key *key)
+{
+	EVP_MAC_CTX_free(key->mac);
+	key->mac = NULL;
+}
+
+/*
+ * Computes HMAC-SHA256 of data into mac.  A NULL key in EVP_MAC_init()
+ * restarts from the pads OpenSSL hashed when the key was set.
+ */
+static int
+token_hmac(const struct token_key *key, const char *data, size_t len,
+    uint8_t *mac)
+{
+	size_t		outlen;
+
+	if (!EVP_MAC_init(key->mac, NULL, 0, NULL))
+		return (-1);
+	if (!EVP_MAC_update(key->mac, (const unsigned char *)data, len))
+		return (-1);
+	if (!EVP_MAC_final(key->mac, mac, &outlen, TOKEN_HMAC_LEN))
+		return (-1);
+
+	return (outlen == TOKEN_HMAC_LEN ? 0 : -1);
+}
+
+int
+token_issue(const struct token_key *key, const struct token_claims *claims,
+    time_t now, char *out, size_t outmax, size_t *outlen)
+{
+	char		payload[TOKEN_SEGMENT_MAX];
+	uint8_t		mac[TOKEN_HMAC_LEN];
+	size_t		payload_len, off, n;
+	int		ret;
+
+	ret = TOKEN_ERR_INTERNAL;
+
+	if (token_payload_write(claims, now, payload, sizeof(payload),
+	    &payload_len) == -1)
+		goto cleanup;
+
+	off = b64url_encode((const uint8_t *)token_header_json,
+	    sizeof(token_header_json) - 1, out, outmax);
+	if (off == 0 || off + 1 >= outmax)
+		goto cleanup;
+	out[off++] = '.';
+
+	n = b64url_encode((const uint8_t *)payload, payload_len, out + off,
+	    outmax - off);
+	if (n == 0)
+		goto cleanup;
+	off += n;
+
+	if (token_hmac(key, out, off, mac) == -1 || off + 1 >= outmax)
+		goto cleanup;
+	out[off++] = '.';
+
+	n = b64url_encode(mac, sizeof(mac), out + off, outmax - off);
+	if (n == 0)
+		goto cleanup;
+
+	*outlen = off + n;
+	ret = TOKEN_OK;
+
+cleanup:
+	OPENSSL_cleanse(mac, sizeof(mac));
+	if (ret != TOKEN_OK && outmax > 0)
+		out[0] = '\0';
+
+	return (ret);
+}
+
+/*
+ * Writes the payload as compact JSON with the members in the order
+ * jsonwebtoken emits them for the same sign() call: the caller's claims,
+ * then iat, then exp.
+ */
+static int
+token_payload_write(const struct token_claims *claims, time_t now,
+    char *out, size_t outmax, size_t *outlen)
+{
+	yajl_gen		g;
+	const unsigned char	*buf;
+	size_t			i, len;
+	int			ret;
+
+	if ((g = yajl_gen_alloc(NULL)) == NULL)
+		return (-1);
+	yajl_gen_config(g, yajl_gen_validate_utf8, 1);
+
+	ret = -1;
+
+#define GEN_STRING(s)	yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
+	if (yajl_gen_map_open(g) != yajl_gen_status_ok ||
+	    GEN_STRING("sub") != yajl_gen_status_ok ||
+	    GEN_STRING(claims->sub) != yajl_gen_status_ok ||
+	    GEN_STRING("iss") != yajl_gen_status_ok ||
+	    GEN_STRING(claims->iss) != yajl_gen_status_ok ||
+	    GEN_STRING("org") != yajl_gen_status_ok ||
+	    GEN_STRING(claims->org) != yajl_gen_status_ok ||
+	    GEN_STRING("perms") != yajl_gen_status_ok ||
+	    yajl_gen_array_open(g) != yajl_gen_status_ok)
+		goto cleanup;
+
+	for (i = 0; i < claims->nperms && i < TOKEN_PERMS_MAX; i++) {
+		if (GEN_STRING(claims->perms[i]) != yajl_gen_status_ok)
+			goto cleanup;
+	}
+
+	if (yajl_gen_array_close(g) != yajl_gen_status_ok ||
+	    GEN_STRING("iat") != yajl_gen_status_ok ||
+	    yajl_gen_integer(g, (long long)now) != yajl_gen_status_ok ||
+	    GEN_STRING("exp") != yajl_gen_status_ok ||
+	    yajl_gen_integer(g, (long long)now + claims->ttl) !=
+	    yajl_gen_status_ok ||
+	    yajl_gen_map_close(g) != yajl_gen_status_ok)
+		goto cleanup;
+#undef GEN_STRING
+
+	if (yajl_gen_get_buf(g, &buf, &len) != yajl_gen_status_ok ||
+	    len > outmax)
+		goto cleanup;
+
+	memcpy(out, buf, len);
+	*outlen = len;
+	ret = 0;
+
+cleanup:
+	yajl_gen_free(g);
+	return (ret);
+}
+
+int
+token_verify(const struct token_key *key, const struct token_policy *policy,
+    const char *token, size_t len, time_t now, struct token_verified *v)
+{
+	uint8_t		header[TOKEN_SEGMENT_MAX];
+	uint8_t		payload[TOKEN_SEGMENT_MAX];
+	uint8_t		sig[TOKEN_SEGMENT_MAX];
+	uint8_t		mac[TOKEN_HMAC_LEN];
+	const char	*dot1, *dot2, *p64, *s64;
+	size_t		header_len, payload_len, sig_len;
+	int		ret;
+
+	memset(mac, 0, sizeof(mac));
+	v->sub = NULL;
+	v->sub_len = 0;
+
+	/* RFC 7515 section 7.1: exactly three parts joined by two dots. */
+	ret = TOKEN_ERR_FORMAT;
+	if (len == 0 || len > TOKEN_LEN_MAX)
+		goto cleanup;
+	if ((dot1 = memchr(token, '.', len)) == NULL)
+		goto cleanup;
+	p64 = dot1 + 1;
+	if ((dot2 = memchr(p64, '.', len - (size_t)(p64 - token))) == NULL)
+		goto cleanup;
+	s64 = dot2 + 1;
+	if (memchr(s64, '.', len - (size_t)(s64 - token)) != NULL)
+		goto cleanup;
+	if (dot1 == token || dot2 == p64 || s64 == token + len)
+		goto cleanup;
+
+	ret = TOKEN_ERR_ENCODING;
+	if (b64url_decode(token, (size_t)(dot1 - token), header,
+	    sizeof(header), &header_len) == -1 ||
+	    b64url_decode(p64, (size_t)(dot2 - p64), payload,
+	    sizeof(payload), &payload_len) == -1 ||
+	    b64url_decode(s64, len - (size_t)(s64 - token), sig,
+	    sizeof(sig), &sig_len) == -1)
+		goto cleanup;
+
+	if ((ret = token_header_check(header, header_len)) != TOKEN_OK)
+		goto cleanup;
+
+	ret = TOKEN_ERR_INTERNAL;
+	if (token_hmac(key, token, (size_t)(dot2 - token), mac) == -1)
+		goto cleanup;
+
+	ret = TOKEN_ERR_SIGNATURE;
+	if (sig_len != sizeof(mac) || CRYPTO_memcmp(sig, mac, sizeof(mac)) != 0)
+		goto cleanup;
+
+	ret = TOKEN_ERR_PAYLOAD;
+	if (jsonobj_parse(&v->payload, payload, payload_len, v->arena,
+	    sizeof(v->arena)) != JSONOBJ_OK)
+		goto cleanup;
+
+	ret = token_claims_check(policy, now, v);
+
+cleanup:
+	OPENSSL_cleanse(mac, sizeof(mac));
+	return (ret);
+}
+
+/*
+ * Checks the JOSE header.  The algorithm is pinned whatever the header
+ * says (RFC 8725 section 3.1), and no critical extension is understood
+ * (RFC 7515 section 4.1.11).
+ */
+static int
+token_header_check(const uint8_t *json, size_t len)
+{
+	struct jsonobj			hdr;
+	char				arena[JSONOBJ_ARENA_LEN(TOKEN_SEGMENT_MAX)];
+	const struct jsonobj_member	*m;
+
+	if (jsonobj_parse(&hdr, json, len, arena, sizeof(arena)) != JSONOBJ_OK)
+		return (TOKEN_ERR_HEADER);
+
+	m = jsonobj_get(&hdr, "alg");
+	if (m == NULL || m->value.type != JSONOBJ_STRING ||
+	    m->value.len != 5 || memcmp(m->value.str, "HS256", 5) != 0)
+		return (TOKEN_ERR_ALG);
+
+	if (jsonobj_get(&hdr, "crit") != NULL)
+		return (TOKEN_ERR_CRIT);
+
+	/* RFC 7515 section 4.1.9: "JWT" and "application/jwt", any case. */
+	if ((m = jsonobj_get(&hdr, "typ")) != NULL) {
+		if (!jsonobj_is_text(&m->value) ||
+		    (strcasecmp(m->value.str, "JWT") != 0 &&
+		    strcasecmp(m->value.str, "application/jwt") != 0))
+			return (TOKEN_ERR_TYP);
+	}
+
+	return (TOKEN_OK);
+}
+
+/*
+ * Reads a NumericDate claim (RFC 7519 section 2): a JSON number, fractions
+ * allowed.  Returns TOKEN_OK, TOKEN_ERR_CLAIM_MISSING for a required claim
+ * that is absent (*value untouched when an optional one is), or
+ * TOKEN_ERR_CLAIM_TYPE.
+ */
+static int
+token_time_claim(const struct jsonobj *payload, const char *name,
+    int required, double *value)
+{
+	const struct jsonobj_member	*m;
+
+	if ((m = jsonobj_get(payload, name)) == NULL)
+		return (required ? TOKEN_ERR_CLAIM_MISSING : TOKEN_OK);
+	if (m->value.type != JSONOBJ_NUMBER)
+		return (TOKEN_ERR_CLAIM_TYPE);
+
+	*value = m->value.num;
+	return (TOKEN_OK);
+}
+
+static int
+token_claims_check(const struct token_policy *policy, time_t now,
+    struct token_verified *v)
+{
+	const struct jsonobj		*pl = &v->payload;
+	const struct jsonobj_member	*iss, *sub, *perms;
+	double				exp, iat, nbf, t;
+	size_t				i;
+	int				ret;
+
+	nbf = 0;
+	if ((ret = token_time_claim(pl, "exp", 1, &exp)) != TOKEN_OK ||
+	    (ret = token_time_claim(pl, "iat", 1, &iat)) != TOKEN_OK ||
+	    (ret = token_time_claim(pl, "nbf", 0, &nbf)) != TOKEN_OK)
+		return (ret);
+
+	t = (double)now;
+
+	/* RFC 7519 section 4.1.4: now must be before exp. */
+	if (t >= exp + (double)policy->leeway)
+		return (TOKEN_ERR_EXPIRED);
+
+	/* RFC 7519 section 4.1.5: now must not be before nbf. */
+	if (nbf > t + (double)policy->leeway)
+		return (TOKEN_ERR_NOT_YET_VALID);
+
+	if (iat > t + (double)policy->leeway)
+		return (TOKEN_ERR_ISSUED_IN_FUTURE);
+
+	/* No token lives longer than this service would issue it for. */
+	if (exp - iat > (double)policy->ttl)
+		return (TOKEN_ERR_LIFETIME);
+
+	if ((iss = jsonobj_get(pl, "iss")) == NULL)
+		return (TOKEN_ERR_CLAIM_MISSING);
+	if (iss->value.type != JSONOBJ_STRING)
+		return (TOKEN_ERR_CLAIM_TYPE);
+	if (!jsonobj_is_text(&iss->value) ||
+	    strcmp(iss->value.str, policy->issuer) != 0)
+		return (TOKEN_ERR_ISSUER);
+
+	if ((sub = jsonobj_get(pl, "sub")) == NULL)
+		return (TOKEN_ERR_CLAIM_MISSING);
+	if (sub->value.type != JSONOBJ_STRING)
+		return (TOKEN_ERR_CLAIM_TYPE);
+	if (sub->value.len == 0 || !jsonobj_is_text(&sub->value))
+		return (TOKEN_ERR_SUBJECT);
+
+	if ((perms = jsonobj_get(pl, "perms")) == NULL)
+		return (TOKEN_ERR_CLAIM_MISSING);
+	if (perms->value.type != JSONOBJ_ARRAY)
+		return (TOKEN_ERR_PERMS);
+	for (i = 0; i < perms->value.count; i++) {
+		if (!jsonobj_is_text(&pl->elems[perms->value.first + i]))
+			return (TOKEN_ERR_PERMS);
+	}
+
+	/*
+	 * RFC 7519 section 4.1.3: a recipient that does not find itself in
+	 * aud must reject the token, and this service names no audience.
+	 */
+	if (jsonobj_get(pl, "aud") != NULL)
+		return (TOKEN_ERR_AUDIENCE);
+
+	v->sub = sub->value.str;
+	v->sub_len = sub->value.len;
+
+	return (TOKEN_OK);
+}
+
+int
+token_has_perm(const struct token_verified *v, const char *perm)
+{
+	const struct jsonobj_member	*m;
+	const struct jsonobj_value	*e;
+	size_t				i, len;
+
+	if ((m = jsonobj_get(&v->payload, "perms")) == NULL ||
+	    m->value.type != JSONOBJ_ARRAY)
+		return (0);
+
+	len = strlen(perm);
+	for (i = 0; i < m->value.count; i++) {
+		e = &v->payload.elems[m->value.first + i];
+		if (e->type == JSONOBJ_STRING && e->len == len &&
+		    memcmp(e->str, perm, len) == 0)
+			return (1);
+	}
+
+	return (0);
+}
+
+const char *
+token_result_reason(int result)
+{
+	if (result < 0 || (size_t)result >= sizeof(token_reasons) /
+	    sizeof(token_reasons[0]))
+		return ("unknown");
+
+	return (token_reasons[result].word);
+}
+
+const char *
+token_result_description(int result)
+{
+	if (result < 0 || (size_t)result >= sizeof(token_reasons) /
+	    sizeof(token_reasons[0]))
+		return ("The access token is invalid");
+
+	return (token_reasons[result].description);
+}
