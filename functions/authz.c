@@ -13,6 +13,14 @@ authz_is_b64token_char(int c)
 	    c == '~' || c == '+' || c == '/');
 }
 
+/* RFC 9110 section 5.6.2 tchar: what an auth-scheme is made of. */
+static int
+authz_is_tchar(int c)
+{
+	return ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9') || (c != '\0' && strchr("!#$%&'*+-.^_`|~", c)));
+}
+
 enum authz_result
 authz_bearer_parse(const char *value, const char **token, size_t *len)
 {
@@ -24,9 +32,12 @@ authz_bearer_parse(const char *value, const char **token, size_t *len)
 	if (value == NULL || strncasecmp(value, "Bearer", 6) != 0)
 		return (AUTHZ_NONE);
 
+	/* "Bearerx" is another scheme; "Bearer" then a tab is a bad one. */
 	p = value + 6;
-	if (*p != ' ' && *p != '\0')
+	if (authz_is_tchar((unsigned char)*p))
 		return (AUTHZ_NONE);
+	if (*p != ' ' && *p != '\0')
+		return (AUTHZ_MALFORMED);
 
 	while (*p == ' ')
 		p++;
@@ -34,10 +45,10 @@ authz_bearer_parse(const char *value, const char **token, size_t *len)
 	start = p;
 	while (authz_is_b64token_char((unsigned char)*p))
 		p++;
-	while (*p == '=')
-		p++;
 	if (p == start)
 		return (AUTHZ_MALFORMED);
+	while (*p == '=')
+		p++;
 
 	*len = (size_t)(p - start);
 	while (*p == ' ')

@@ -15,8 +15,9 @@ enum authz_result {
 
 /*
  * Splits an Authorization value into the scheme, matched case-insensitively,
- * and a b64token after one or more spaces.  Trailing spaces are ignored;
- * any other character outside the b64token syntax makes it malformed.
+ * and a b64token after one or more spaces.  Trailing spaces are ignored.
+ * A scheme that only starts with "Bearer" is another scheme; any other
+ * character outside the b64token syntax makes the value malformed.
  */
 enum authz_result	authz_bearer_parse(const char *value,
 			    const char **token, size_t *len);

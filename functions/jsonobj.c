@@ -18,6 +18,9 @@ struct jsonobj_parser {
 	int			error;
 };
 
+static int	jsonobj_text_check(const uint8_t *, size_t);
+static size_t	jsonobj_utf8_char(const uint8_t *, size_t);
+static int	jsonobj_escape_unit(const uint8_t *);
 static int	jsonobj_value_add(struct jsonobj_parser *, enum jsonobj_type,
 		    const char *, size_t, double);
 static const char	*jsonobj_arena_copy(struct jsonobj_parser *,
@@ -77,8 +80,122 @@ jsonobj_parse(struct jsonobj *obj, const uint8_t *json, size_t len,
 		return (p.error);
 	if (status != yajl_status_ok || !p.root_closed)
 		return (JSONOBJ_ERR_SYNTAX);
+	if (jsonobj_text_check(json, len) == -1)
+		return (JSONOBJ_ERR_SYNTAX);
 
 	return (JSONOBJ_OK);
+}
+
+/*
+ * Checks what yajl 2.1 lets through: the text must be UTF-8 as RFC 3629
+ * defines it (no overlong forms, no surrogates, nothing above U+10FFFF),
+ * and every \u escape of a surrogate must be half of a high-low pair, as
+ * RFC 7493 section 2.1 requires.  yajl turns a lone \ud800 into '?', so
+ * this is checked on the source text, which yajl has already found to be
+ * valid JSON.  Returns 0 or -1.
+ */
+static int
+jsonobj_text_check(const uint8_t *json, size_t len)
+{
+	size_t		i, n;
+	int		in_string, unit, next;
+
+	in_string = 0;
+	for (i = 0; i < len; i += n) {
+		if ((n = jsonobj_utf8_char(json + i, len - i)) == 0)
+			return (-1);
+		if (json[i] == '"') {
+			in_string = !in_string;
+			continue;
+		}
+		if (!in_string || json[i] != '\\')
+			continue;
+
+		/* An escape: yajl has checked its form. */
+		if (json[i + 1] != 'u') {
+			n = 2;
+			continue;
+		}
+		n = 6;
+		unit = jsonobj_escape_unit(json + i);
+		if (unit >= 0xdc00 && unit <= 0xdfff)
+			return (-1);
+		if (unit < 0xd800 || unit > 0xdbff)
+			continue;
+
+		next = -1;
+		if (i + 12 <= len && json[i + 6] == '\\' && json[i + 7] == 'u')
+			next = jsonobj_escape_unit(json + i + 6);
+		if (next < 0xdc00 || next > 0xdfff)
+			return (-1);
+		n = 12;
+	}
+
+	return (0);
+}
+
+/* Returns the value of the \uXXXX escape at s, which yajl has validated. */
+static int
+jsonobj_escape_unit(const uint8_t *s)
+{
+	int		i, c, unit;
+
+	unit = 0;
+	for (i = 2; i < 6; i++) {
+		c = s[i];
+		if (c >= '0' && c <= '9')
+			c -= '0';
+		else if (c >= 'a' && c <= 'f')
+			c -= 'a' - 10;
+		else
+			c -= 'A' - 10;
+		unit = unit << 4 | c;
+	}
+
+	return (unit);
+}
+
+/*
+ * Returns the length of the UTF-8 character at s (RFC 3629 section 4), or
+ * 0 when the bytes there are not one.
+ */
+static size_t
+jsonobj_utf8_char(const uint8_t *s, size_t len)
+{
+	uint8_t		lo, hi;
+	size_t		n, i;
+
+	if (s[0] < 0x80)
+		return (1);
+
+	lo = 0x80;
+	hi = 0xbf;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		if (s[0] == 0xe0)
+			lo = 0xa0;		/* overlong */
+		else if (s[0] == 0xed)
+			hi = 0x9f;		/* surrogates */
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		if (s[0] == 0xf0)
+			lo = 0x90;		/* overlong */
+		else if (s[0] == 0xf4)
+			hi = 0x8f;		/* above U+10FFFF */
+	} else {
+		return (0);
+	}
+
+	if (n > len || s[1] < lo || s[1] > hi)
+		return (0);
+	for (i = 2; i < n; i++) {
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return (0);
+	}
+
+	return (n);
 }
 
 const struct jsonobj_member *

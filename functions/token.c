@@ -30,8 +30,8 @@ static const struct token_reason token_reasons[] = {
 	{ "encoding", "The access token is not strict base64url" },
 	{ "header", "The token header is not a valid JSON object" },
 	{ "alg", "The token algorithm is not HS256" },
-	{ "typ", "The token type is not JWT" },
 	{ "crit", "The token names critical extensions" },
+	{ "typ", "The token type is not JWT" },
 	{ "signature", "The token signature is invalid" },
 	{ "payload", "The token payload is not a valid JSON object" },
 	{ "claim_missing", "The token lacks a required claim" },
@@ -51,6 +51,7 @@ static int	token_hmac(const struct token_key *, const char *, size_t,
 		    uint8_t *);
 static int	token_payload_write(const struct token_claims *, time_t,
 		    char *, size_t, size_t *);
+static int	token_has_control(const char *);
 static int	token_header_check(const uint8_t *, size_t);
 static int	token_claims_check(const struct token_policy *, time_t,
 		    struct token_verified *);
@@ -158,6 +159,21 @@ cleanup:
 }
 
 /*
+ * Returns 1 when s has a control character, which yajl would write as
+ * \u001F where JSON.stringify writes \u001f.
+ */
+static int
+token_has_control(const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if ((unsigned char)*s < 0x20)
+			return (1);
+	}
+
+	return (0);
+}
+
+/*
  * Writes the payload as compact JSON with the members in the order
  * jsonwebtoken emits them for the same sign() call: the caller's claims,
  * then iat, then exp.
@@ -176,6 +192,9 @@ token_payload_write(const struct token_claims *claims, time_t now,
 	yajl_gen_config(g, yajl_gen_validate_utf8, 1);
 
 	ret = -1;
+	if (token_has_control(claims->sub) || token_has_control(claims->iss) ||
+	    token_has_control(claims->org))
+		goto cleanup;
 
 #define GEN_STRING(s)	yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
 	if (yajl_gen_map_open(g) != yajl_gen_status_ok ||
@@ -190,7 +209,8 @@ token_payload_write(const struct token_claims *claims, time_t now,
 		goto cleanup;
 
 	for (i = 0; i < claims->nperms && i < TOKEN_PERMS_MAX; i++) {
-		if (GEN_STRING(claims->perms[i]) != yajl_gen_status_ok)
+		if (token_has_control(claims->perms[i]) ||
+		    GEN_STRING(claims->perms[i]) != yajl_gen_status_ok)
 			goto cleanup;
 	}
 

@@ -23,8 +23,8 @@ enum token_result {
 	TOKEN_ERR_ENCODING,		/* a segment is not strict base64url */
 	TOKEN_ERR_HEADER,		/* header is not a valid JSON object */
 	TOKEN_ERR_ALG,			/* alg is not exactly "HS256" */
-	TOKEN_ERR_TYP,			/* typ present but not "JWT" */
 	TOKEN_ERR_CRIT,			/* crit present */
+	TOKEN_ERR_TYP,			/* typ not "JWT" or "application/jwt" */
 	TOKEN_ERR_SIGNATURE,		/* HMAC mismatch or wrong length */
 	TOKEN_ERR_PAYLOAD,		/* payload is not a valid JSON object */
 	TOKEN_ERR_CLAIM_MISSING,	/* exp, iat, iss, sub or perms missing */
@@ -88,8 +88,10 @@ void	token_key_free(struct token_key *key);
  * Writes a signed token for claims, issued at now, into out (NUL-terminated)
  * and sets *outlen.  The header is {"alg":"HS256","typ":"JWT"} and the payload
  * members are sub, iss, org, perms, iat, exp in that order, in the compact
- * form Node's jsonwebtoken produces.  Returns TOKEN_OK or TOKEN_ERR_INTERNAL
- * (including out too small).
+ * form Node's jsonwebtoken produces.  Claims must be UTF-8 without control
+ * characters, which yajl and JSON.stringify escape differently.  Returns
+ * TOKEN_OK, or TOKEN_ERR_INTERNAL for such a claim, an out too small, or
+ * an OpenSSL or yajl failure.
  */
 int	token_issue(const struct token_key *key,
 	    const struct token_claims *claims, time_t now, char *out,
@@ -97,9 +99,12 @@ int	token_issue(const struct token_key *key,
 
 /*
  * Verifies len characters of a compact token at time now against key and
- * policy, filling *v on success.  Every check runs in the order of the
- * enum above; the signature is compared in constant time before the payload
- * is parsed.  Returns TOKEN_OK or the first reason for rejection.
+ * policy, filling *v on success.  Returns TOKEN_OK or the first failure in
+ * this order: format, encoding, header, alg, crit, typ, signature (compared
+ * in constant time before the payload is parsed), payload; then exp, iat
+ * and nbf (missing or of the wrong type), expired, not yet valid, issued in
+ * the future, lifetime; then iss, sub and perms, each missing, of the wrong
+ * type, or wrong in value; last aud.
  */
 int	token_verify(const struct token_key *key,
 	    const struct token_policy *policy, const char *token, size_t len,

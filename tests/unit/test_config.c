@@ -1,0 +1,621 @@
+/*
+ * Unit tests for reading the configuration from the environment.  Each
+ * test starts from an environment without any of the variables, sets the
+ * ones it needs, and checks that a rejection names the variable without
+ * showing the secret or the password.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+#include "testutil.h"
+
+/* Test-only values.  SECRET32 is exactly CONFIG_SECRET_MIN bytes long. */
+#define SECRET32	"test-secret-value-32-bytes-long!"
+#define SECRET31	"test-secret-value-31-bytes-long"
+#define USERNAME	"test-user"
+#define PASSWORD	"test-password-value"
+
+static const char	*variables[] = {
+	"JWT_SECRET", "JWT_SECRET_FILE", "JWT_ALLOW_SHORT_SECRET",
+	"AUTH_USERNAME", "AUTH_PASSWORD", "JWT_ISSUER", "JWT_ORG", "JWT_TTL",
+	"JWT_LEEWAY"
+};
+
+static struct config	cfg;
+static char		err[512];
+static char		secret_path[64];
+
+/* Clears every variable config_load() reads, then sets a valid minimum. */
+static int
+setup(void **state)
+{
+	size_t	i;
+
+	(void)state;
+
+	for (i = 0; i < sizeof(variables) / sizeof(variables[0]); i++)
+		unsetenv(variables[i]);
+	setenv("JWT_SECRET", SECRET32, 1);
+	setenv("AUTH_USERNAME", USERNAME, 1);
+	setenv("AUTH_PASSWORD", PASSWORD, 1);
+
+	memset(&cfg, 0xa5, sizeof(cfg));
+	memset(err, 0, sizeof(err));
+	secret_path[0] = '\0';
+
+	return (0);
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+
+	if (secret_path[0] != '\0')
+		unlink(secret_path);
+	config_clear(&cfg);
+	return (0);
+}
+
+/* Writes len bytes to a new temporary file and points JWT_SECRET_FILE at it. */
+static void
+secret_file(const char *data, size_t len)
+{
+	FILE	*fp;
+	int	fd;
+
+	snprintf(secret_path, sizeof(secret_path), "/tmp/test_config.XXXXXX");
+	if ((fd = mkstemp(secret_path)) == -1)
+		fail_msg("mkstemp failed");
+	if ((fp = fdopen(fd, "w")) == NULL)
+		fail_msg("fdopen failed");
+	if (fwrite(data, 1, len, fp) != len || fclose(fp) != 0)
+		fail_msg("cannot write %s", secret_path);
+
+	unsetenv("JWT_SECRET");
+	setenv("JWT_SECRET_FILE", secret_path, 1);
+}
+
+static int
+load(void)
+{
+	return (config_load(&cfg, err, sizeof(err)));
+}
+
+/* Returns 1 when every one of the len bytes at p is zero. */
+static int
+is_zero(const void *p, size_t len)
+{
+	const uint8_t	*b = p;
+	size_t		i;
+
+	for (i = 0; i < len; i++) {
+		if (b[i] != 0)
+			return (0);
+	}
+
+	return (1);
+}
+
+/*
+ * Asserts a rejection: -1, a one-line message naming variable, neither the
+ * secret nor the password nor value (when given) in it, and the secret
+ * and the password wiped from cfg.
+ */
+static void
+assert_rejected(const char *variable, const char *value)
+{
+	assert_int_equal(load(), -1);
+	assert_true(tu_one_line(err));
+	assert_non_null(strstr(err, variable));
+	assert_null(strstr(err, SECRET32));
+	assert_null(strstr(err, SECRET31));
+	assert_null(strstr(err, PASSWORD));
+	if (value != NULL)
+		assert_null(strstr(err, value));
+
+	assert_int_equal(cfg.secret_len, 0);
+	assert_true(is_zero(cfg.secret, sizeof(cfg.secret)));
+	assert_true(is_zero(cfg.password, sizeof(cfg.password)));
+}
+
+static void
+config_values(void **state)
+{
+	(void)state;
+
+	assert_int_equal(strlen(SECRET32), CONFIG_SECRET_MIN);
+	assert_int_equal(load(), 0);
+	assert_int_equal(cfg.secret_len, 32);
+	assert_memory_equal(cfg.secret, SECRET32, 32);
+	assert_int_equal(cfg.secret_short, 0);
+	assert_string_equal(cfg.username, USERNAME);
+	assert_string_equal(cfg.password, PASSWORD);
+}
+
+/* Defaults: iss twil.io, org twilio, TTL 86400 s, leeway 0 s. */
+static void
+config_defaults(void **state)
+{
+	(void)state;
+
+	assert_int_equal(load(), 0);
+	assert_string_equal(cfg.issuer, "twil.io");
+	assert_string_equal(cfg.org, "twilio");
+	assert_int_equal(cfg.ttl, 86400);
+	assert_int_equal(cfg.leeway, 0);
+}
+
+static void
+config_overrides(void **state)
+{
+	(void)state;
+
+	setenv("JWT_ISSUER", "issuer.example", 1);
+	setenv("JWT_ORG", "example", 1);
+	setenv("JWT_TTL", "3600", 1);
+	setenv("JWT_LEEWAY", "30", 1);
+	assert_int_equal(load(), 0);
+	assert_string_equal(cfg.issuer, "issuer.example");
+	assert_string_equal(cfg.org, "example");
+	assert_int_equal(cfg.ttl, 3600);
+	assert_int_equal(cfg.leeway, 30);
+}
+
+static void
+config_secret_missing(void **state)
+{
+	(void)state;
+
+	unsetenv("JWT_SECRET");
+	assert_rejected("JWT_SECRET", NULL);
+}
+
+static void
+config_secret_empty(void **state)
+{
+	(void)state;
+
+	setenv("JWT_SECRET", "", 1);
+	assert_rejected("JWT_SECRET", NULL);
+}
+
+/* RFC 7518 section 3.2: an HS256 key has at least 256 bits. */
+static void
+config_secret_short(void **state)
+{
+	(void)state;
+
+	assert_int_equal(strlen(SECRET31), CONFIG_SECRET_MIN - 1);
+	setenv("JWT_SECRET", SECRET31, 1);
+	assert_rejected("JWT_SECRET", NULL);
+}
+
+static void
+config_secret_short_allowed(void **state)
+{
+	(void)state;
+
+	setenv("JWT_SECRET", SECRET31, 1);
+	setenv("JWT_ALLOW_SHORT_SECRET", "1", 1);
+	assert_int_equal(load(), 0);
+	assert_int_equal(cfg.secret_len, 31);
+	assert_memory_equal(cfg.secret, SECRET31, 31);
+	assert_int_equal(cfg.secret_short, 1);
+}
+
+static void
+config_secret_short_allow_0(void **state)
+{
+	(void)state;
+
+	setenv("JWT_SECRET", SECRET31, 1);
+	setenv("JWT_ALLOW_SHORT_SECRET", "0", 1);
+	assert_rejected("JWT_SECRET", NULL);
+}
+
+/* Allowing a short secret does not allow an empty one. */
+static void
+config_secret_empty_allowed(void **state)
+{
+	(void)state;
+
+	setenv("JWT_SECRET", "", 1);
+	setenv("JWT_ALLOW_SHORT_SECRET", "1", 1);
+	assert_rejected("JWT_SECRET", NULL);
+}
+
+static void
+config_secret_max(void **state)
+{
+	char	secret[CONFIG_SECRET_MAX + 2];
+
+	(void)state;
+
+	memset(secret, 's', CONFIG_SECRET_MAX);
+	secret[CONFIG_SECRET_MAX] = '\0';
+	setenv("JWT_SECRET", secret, 1);
+	assert_int_equal(load(), 0);
+	assert_int_equal(cfg.secret_len, CONFIG_SECRET_MAX);
+}
+
+static void
+config_secret_too_long(void **state)
+{
+	char	secret[CONFIG_SECRET_MAX + 2];
+
+	(void)state;
+
+	memset(secret, 's', CONFIG_SECRET_MAX + 1);
+	secret[CONFIG_SECRET_MAX + 1] = '\0';
+	setenv("JWT_SECRET", secret, 1);
+	assert_rejected("JWT_SECRET", secret);
+}
+
+/* Files written with echo(1) end in a newline, which is not part of the key. */
+static void
+config_secret_file(void **state)
+{
+	(void)state;
+
+	secret_file(SECRET32 "\n", 33);
+	assert_int_equal(load(), 0);
+	assert_int_equal(cfg.secret_len, 32);
+	assert_memory_equal(cfg.secret, SECRET32, 32);
+	assert_int_equal(cfg.secret_short, 0);
+}
+
+static void
+config_secret_file_no_newline(void **state)
+{
+	(void)state;
+
+	secret_file(SECRET32, 32);
+	assert_int_equal(load(), 0);
+	assert_int_equal(cfg.secret_len, 32);
+	assert_memory_equal(cfg.secret, SECRET32, 32);
+}
+
+static void
+config_secret_file_crlf(void **state)
+{
+	(void)state;
+
+	secret_file(SECRET32 "\r\n", 34);
+	assert_int_equal(load(), 0);
+	assert_int_equal(cfg.secret_len, 32);
+	assert_memory_equal(cfg.secret, SECRET32, 32);
+}
+
+/* The newline does not count towards the minimum length. */
+static void
+config_secret_file_short(void **state)
+{
+	(void)state;
+
+	secret_file(SECRET31 "\n", 32);
+	assert_rejected("JWT_SECRET", NULL);
+}
+
+static void
+config_secret_file_empty(void **state)
+{
+	(void)state;
+
+	secret_file("", 0);
+	assert_rejected("JWT_SECRET_FILE", NULL);
+	unlink(secret_path);
+
+	secret_file("\n", 1);
+	assert_rejected("JWT_SECRET_FILE", NULL);
+}
+
+static void
+config_secret_file_missing(void **state)
+{
+	(void)state;
+
+	unsetenv("JWT_SECRET");
+	setenv("JWT_SECRET_FILE", "/nonexistent/jwt-secret", 1);
+	assert_rejected("JWT_SECRET_FILE", NULL);
+}
+
+/* Two sources for one secret are ambiguous, so neither is chosen. */
+static void
+config_secret_both(void **state)
+{
+	(void)state;
+
+	secret_file(SECRET32 "\n", 33);
+	setenv("JWT_SECRET", SECRET32, 1);
+	assert_rejected("JWT_SECRET_FILE", SECRET32);
+}
+
+static void
+config_username_missing(void **state)
+{
+	(void)state;
+
+	unsetenv("AUTH_USERNAME");
+	assert_rejected("AUTH_USERNAME", NULL);
+}
+
+static void
+config_username_empty(void **state)
+{
+	(void)state;
+
+	setenv("AUTH_USERNAME", "", 1);
+	assert_rejected("AUTH_USERNAME", NULL);
+}
+
+static void
+config_username_too_long(void **state)
+{
+	char	name[CONFIG_VALUE_MAX + 2];
+
+	(void)state;
+
+	memset(name, 'u', CONFIG_VALUE_MAX);
+	name[CONFIG_VALUE_MAX] = '\0';
+	setenv("AUTH_USERNAME", name, 1);
+	assert_int_equal(load(), 0);
+	assert_int_equal(strlen(cfg.username), CONFIG_VALUE_MAX);
+
+	name[CONFIG_VALUE_MAX] = 'u';
+	name[CONFIG_VALUE_MAX + 1] = '\0';
+	setenv("AUTH_USERNAME", name, 1);
+	assert_rejected("AUTH_USERNAME", name);
+}
+
+static void
+config_password_missing(void **state)
+{
+	(void)state;
+
+	unsetenv("AUTH_PASSWORD");
+	assert_rejected("AUTH_PASSWORD", NULL);
+}
+
+static void
+config_password_empty(void **state)
+{
+	(void)state;
+
+	setenv("AUTH_PASSWORD", "", 1);
+	assert_rejected("AUTH_PASSWORD", NULL);
+}
+
+static void
+config_password_too_long(void **state)
+{
+	char	pass[CONFIG_PASSWORD_MAX + 2];
+
+	(void)state;
+
+	memset(pass, 'p', CONFIG_PASSWORD_MAX);
+	pass[CONFIG_PASSWORD_MAX] = '\0';
+	setenv("AUTH_PASSWORD", pass, 1);
+	assert_int_equal(load(), 0);
+	assert_int_equal(strlen(cfg.password), CONFIG_PASSWORD_MAX);
+
+	pass[CONFIG_PASSWORD_MAX] = 'p';
+	pass[CONFIG_PASSWORD_MAX + 1] = '\0';
+	setenv("AUTH_PASSWORD", pass, 1);
+	assert_rejected("AUTH_PASSWORD", pass);
+}
+
+static void
+config_ttl_not_number(void **state)
+{
+	(void)state;
+
+	setenv("JWT_TTL", "abc", 1);
+	assert_rejected("JWT_TTL", "abc");
+	setenv("JWT_TTL", "", 1);
+	assert_rejected("JWT_TTL", NULL);
+	setenv("JWT_TTL", "1.5", 1);
+	assert_rejected("JWT_TTL", "1.5");
+}
+
+static void
+config_ttl_negative(void **state)
+{
+	(void)state;
+
+	setenv("JWT_TTL", "-60", 1);
+	assert_rejected("JWT_TTL", "-60");
+}
+
+/* A token that expires when it is issued is never valid. */
+static void
+config_ttl_zero(void **state)
+{
+	(void)state;
+
+	setenv("JWT_TTL", "0", 1);
+	assert_rejected("JWT_TTL", NULL);
+}
+
+static void
+config_ttl_max(void **state)
+{
+	char	value[32];
+
+	(void)state;
+
+	snprintf(value, sizeof(value), "%d", CONFIG_TTL_MAX);
+	setenv("JWT_TTL", value, 1);
+	assert_int_equal(load(), 0);
+	assert_int_equal(cfg.ttl, CONFIG_TTL_MAX);
+}
+
+static void
+config_ttl_over_max(void **state)
+{
+	char	value[32];
+
+	(void)state;
+
+	snprintf(value, sizeof(value), "%d", CONFIG_TTL_MAX + 1);
+	setenv("JWT_TTL", value, 1);
+	assert_rejected("JWT_TTL", value);
+	setenv("JWT_TTL", "99999999999999999999999", 1);
+	assert_rejected("JWT_TTL", "99999999999999999999999");
+}
+
+static void
+config_ttl_trailing_garbage(void **state)
+{
+	(void)state;
+
+	setenv("JWT_TTL", "60s", 1);
+	assert_rejected("JWT_TTL", "60s");
+	setenv("JWT_TTL", "60 ", 1);
+	assert_rejected("JWT_TTL", NULL);
+	setenv("JWT_TTL", "0x60", 1);
+	assert_rejected("JWT_TTL", "0x60");
+}
+
+static void
+config_leeway_not_number(void **state)
+{
+	(void)state;
+
+	setenv("JWT_LEEWAY", "abc", 1);
+	assert_rejected("JWT_LEEWAY", "abc");
+	setenv("JWT_LEEWAY", "", 1);
+	assert_rejected("JWT_LEEWAY", NULL);
+}
+
+static void
+config_leeway_negative(void **state)
+{
+	(void)state;
+
+	setenv("JWT_LEEWAY", "-5", 1);
+	assert_rejected("JWT_LEEWAY", "-5");
+}
+
+static void
+config_leeway_zero(void **state)
+{
+	(void)state;
+
+	setenv("JWT_LEEWAY", "0", 1);
+	assert_int_equal(load(), 0);
+	assert_int_equal(cfg.leeway, 0);
+}
+
+static void
+config_leeway_max(void **state)
+{
+	char	value[32];
+
+	(void)state;
+
+	snprintf(value, sizeof(value), "%d", CONFIG_LEEWAY_MAX);
+	setenv("JWT_LEEWAY", value, 1);
+	assert_int_equal(load(), 0);
+	assert_int_equal(cfg.leeway, CONFIG_LEEWAY_MAX);
+}
+
+static void
+config_leeway_over_max(void **state)
+{
+	char	value[32];
+
+	(void)state;
+
+	snprintf(value, sizeof(value), "%d", CONFIG_LEEWAY_MAX + 1);
+	setenv("JWT_LEEWAY", value, 1);
+	assert_rejected("JWT_LEEWAY", value);
+}
+
+static void
+config_leeway_trailing_garbage(void **state)
+{
+	(void)state;
+
+	setenv("JWT_LEEWAY", "5x", 1);
+	assert_rejected("JWT_LEEWAY", "5x");
+}
+
+/* A rejection found after the secret was read still wipes it. */
+static void
+config_wiped_on_late_error(void **state)
+{
+	(void)state;
+
+	setenv("JWT_LEEWAY", "bad", 1);
+	assert_rejected("JWT_LEEWAY", "bad");
+}
+
+static void
+config_clear_wipes(void **state)
+{
+	(void)state;
+
+	assert_int_equal(load(), 0);
+	config_clear(&cfg);
+	assert_true(is_zero(cfg.secret, sizeof(cfg.secret)));
+	assert_true(is_zero(cfg.password, sizeof(cfg.password)));
+}
+
+#define CONFIG_TEST(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		CONFIG_TEST(config_values),
+		CONFIG_TEST(config_defaults),
+		CONFIG_TEST(config_overrides),
+		CONFIG_TEST(config_secret_missing),
+		CONFIG_TEST(config_secret_empty),
+		CONFIG_TEST(config_secret_short),
+		CONFIG_TEST(config_secret_short_allowed),
+		CONFIG_TEST(config_secret_short_allow_0),
+		CONFIG_TEST(config_secret_empty_allowed),
+		CONFIG_TEST(config_secret_max),
+		CONFIG_TEST(config_secret_too_long),
+		CONFIG_TEST(config_secret_file),
+		CONFIG_TEST(config_secret_file_no_newline),
+		CONFIG_TEST(config_secret_file_crlf),
+		CONFIG_TEST(config_secret_file_short),
+		CONFIG_TEST(config_secret_file_empty),
+		CONFIG_TEST(config_secret_file_missing),
+		CONFIG_TEST(config_secret_both),
+		CONFIG_TEST(config_username_missing),
+		CONFIG_TEST(config_username_empty),
+		CONFIG_TEST(config_username_too_long),
+		CONFIG_TEST(config_password_missing),
+		CONFIG_TEST(config_password_empty),
+		CONFIG_TEST(config_password_too_long),
+		CONFIG_TEST(config_ttl_not_number),
+		CONFIG_TEST(config_ttl_negative),
+		CONFIG_TEST(config_ttl_zero),
+		CONFIG_TEST(config_ttl_max),
+		CONFIG_TEST(config_ttl_over_max),
+		CONFIG_TEST(config_ttl_trailing_garbage),
+		CONFIG_TEST(config_leeway_not_number),
+		CONFIG_TEST(config_leeway_negative),
+		CONFIG_TEST(config_leeway_zero),
+		CONFIG_TEST(config_leeway_max),
+		CONFIG_TEST(config_leeway_over_max),
+		CONFIG_TEST(config_leeway_trailing_garbage),
+		CONFIG_TEST(config_wiped_on_late_error),
+		CONFIG_TEST(config_clear_wipes),
+	};
+
+	return (cmocka_run_group_tests(tests, NULL, NULL));
+}
