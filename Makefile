@@ -7,8 +7,6 @@ SANITIZE	?= 0
 WERROR		?= 0
 
 BUILD		= build
-STAGE		= $(BUILD)/app
-MODULE		= $(STAGE)/app.so
 UNIT_DIR	= $(BUILD)/unit
 DEV_SECRET	= conf/dev.secret
 
@@ -41,6 +39,20 @@ CFLAGS		+= -fsanitize=address,undefined -fno-omit-frame-pointer
 CFLAGS		+= -fno-sanitize-recover=all
 LDFLAGS		+= -fsanitize=address,undefined
 FLAVOR		= sanitize
+UNIT_DIR	= $(BUILD)/unit-sanitize
+endif
+
+# Each flavor has its own kodev staging folder, because kodev reuses any
+# object file newer than its source whatever flavor built it.
+APP_NAME	= $(if $(filter dev,$(FLAVOR)),app,app-$(FLAVOR))
+STAGE		= $(BUILD)/$(APP_NAME)
+MODULE		= $(STAGE)/$(APP_NAME).so
+
+# The stock kore binary is not instrumented, so the sanitizer runtimes are
+# preloaded into it when it loads a sanitize-flavor module.
+ifeq ($(SANITIZE), 1)
+KORE_PRELOAD	= $(shell $(CC) -print-file-name=libasan.so) \
+		  $(shell $(CC) -print-file-name=libubsan.so)
 endif
 
 .PHONY: all deps module unit test http run kodev clean
@@ -72,7 +84,7 @@ $(MODULE): $(MODULE_SRCS)
 	@ln -sfn ../../functions $(STAGE)/src
 	@ln -sfn ../../assets $(STAGE)/assets
 	@ln -sfn ../../../conf/build.conf $(STAGE)/conf/build.conf
-	@ln -sfn ../../../conf/app.conf $(STAGE)/conf/app.conf
+	@ln -sfn ../../../conf/app.conf $(STAGE)/conf/$(APP_NAME).conf
 	cd $(STAGE) && env $(KODEV_ENV) KORE_BUILD_FLAVOR=$(FLAVOR) kodev build
 	@touch $@
 
@@ -83,12 +95,14 @@ $(UNIT_DIR)/test_%: tests/unit/test_%.c $(CORE_SRCS) $(CORE_HDRS)
 unit: $(UNIT_TESTS)
 	@sh tests/unit/run.sh $(UNIT_TESTS)
 
+HTTP_ENV	= APP_MODULE=$(CURDIR)/$(MODULE) KORE_PRELOAD="$(KORE_PRELOAD)"
+
 http: module
-	@bash tests/http/run.sh
+	@$(HTTP_ENV) bash tests/http/run.sh
 
 test: deps
 	@$(MAKE) --no-print-directory unit module
-	@bash tests/run.sh $(UNIT_TESTS)
+	@$(HTTP_ENV) bash tests/run.sh $(UNIT_TESTS)
 
 $(DEV_SECRET):
 	@umask 077 && head -c 48 /dev/urandom | od -An -tx1 | tr -d ' \n' > $@
@@ -97,7 +111,8 @@ $(DEV_SECRET):
 $(BUILD)/run.conf: conf/server.conf.in
 	@mkdir -p $(BUILD)
 	sed -e 's|@MODULE@|$(MODULE)|' -e 's|@PORT@|$(PORT)|' \
-	    -e 's|@PIDFILE@|$(BUILD)/kore.pid|' conf/server.conf.in > $@
+	    -e 's|@PIDFILE@|$(BUILD)/kore.pid|' \
+	    -e 's|@APP_CONF@|conf/app.conf|' conf/server.conf.in > $@
 
 # Starts Kore in the foreground.  Settings already in the environment win;
 # the rest come from conf/dev.env and the generated development secret.
@@ -118,7 +133,8 @@ KODEV_APP	= $(notdir $(CURDIR))
 kodev: conf/server.conf.in
 	@ln -sfn functions src
 	sed -e 's|@MODULE@|./$(KODEV_APP).so|' -e 's|@PORT@|$(PORT)|' \
-	    -e 's|@PIDFILE@|kore.pid|' conf/server.conf.in \
+	    -e 's|@PIDFILE@|kore.pid|' -e 's|@APP_CONF@|conf/app.conf|' \
+	    conf/server.conf.in \
 	    > conf/$(KODEV_APP).conf
 	@echo "ready for kodev: src -> functions, conf/$(KODEV_APP).conf"
 

@@ -1,8 +1,10 @@
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <kore/kore.h>
 #include <kore/http.h>
@@ -22,6 +24,9 @@
 
 struct app_state	app;
 
+static void		app_refuse_start(const char *, ...)
+			    __attribute__((format(printf, 1, 2), noreturn));
+
 static time_t		log_window;
 static unsigned int	log_count;
 static unsigned long	log_suppressed;
@@ -39,10 +44,11 @@ kore_parent_configure(int argc, char **argv)
 	(void)argv;
 
 	/* Log lines reach a redirected stdout as they happen. */
+	(void)fflush(stdout);
 	(void)setvbuf(stdout, NULL, _IOLBF, 0);
 
 	if (config_load(&app.cfg, err, sizeof(err)) == -1)
-		fatal("configuration: %s", err);
+		app_refuse_start("configuration: %s", err);
 
 	if (app.cfg.secret_short) {
 		kore_log(LOG_WARNING, "JWT_SECRET is shorter than %d bytes, "
@@ -52,12 +58,14 @@ kore_parent_configure(int argc, char **argv)
 
 	if (token_key_init(&app.key, app.cfg.secret,
 	    app.cfg.secret_len) == -1)
-		fatal("configuration: keying HMAC-SHA256 failed (OpenSSL)");
+		app_refuse_start("configuration: keying HMAC-SHA256 failed "
+		    "(OpenSSL)");
 
 	if (credentials_init(&app.creds, app.cfg.username,
 	    strlen(app.cfg.username), app.cfg.password,
 	    strlen(app.cfg.password)) == -1)
-		fatal("configuration: digesting the credentials failed (OpenSSL)");
+		app_refuse_start("configuration: digesting the credentials "
+		    "failed (OpenSSL)");
 
 	/* The keyed HMAC and the digests are all that is needed from now. */
 	config_clear(&app.cfg);
@@ -75,6 +83,27 @@ kore_parent_configure(int argc, char **argv)
 
 	kore_log(LOG_NOTICE, "jwt: issuer %s, ttl %lds, leeway %lds",
 	    app.cfg.issuer, app.cfg.ttl, app.cfg.leeway);
+}
+
+/*
+ * Logs why Kore cannot start and ends the parent with status 1.  _exit()
+ * skips the exit handlers: nothing has started that needs them, and under
+ * AddressSanitizer p11-kit's destructor (loaded through libpq) was seen to
+ * deadlock in exit().
+ */
+static void
+app_refuse_start(const char *fmt, ...)
+{
+	va_list		ap;
+	char		msg[512];
+
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+
+	kore_log(LOG_ERR, "%s", msg);
+	(void)fflush(stdout);
+	_exit(1);
 }
 
 void

@@ -17,6 +17,9 @@ PROJECT_ROOT=$(cd "$HTTP_TESTS_DIR/../.." && pwd)
 KORE_BIN=${KORE_BIN:-kore}
 APP_MODULE=${APP_MODULE:-$PROJECT_ROOT/build/app/app.so}
 APP_CONF=${APP_CONF:-$PROJECT_ROOT/conf/app.conf}
+# Sanitizer runtimes to preload into kore for a sanitize-flavor module
+# (make test SANITIZE=1 sets it).
+KORE_PRELOAD=${KORE_PRELOAD:-}
 
 # Debian's python3, because it has python3-jwt and a pyenv python3 on PATH
 # may not.
@@ -173,15 +176,18 @@ kore_launch() {
 
 	KORE_PORT=$(free_port) || return 1
 	BASE_URL=http://127.0.0.1:$KORE_PORT
-	cat >"$KORE_DIR/top.conf" <<EOF
-load $APP_MODULE
-server local {
-	bind 127.0.0.1 $KORE_PORT
-	tls no
-}
-pidfile $KORE_DIR/kore.pid
-include $APP_CONF
-EOF
+	sed -e "s|@MODULE@|$APP_MODULE|" -e "s|@PORT@|$KORE_PORT|" \
+	    -e "s|@PIDFILE@|$KORE_DIR/kore.pid|" -e "s|@APP_CONF@|$APP_CONF|" \
+	    "$PROJECT_ROOT/conf/server.conf.in" >"$KORE_DIR/top.conf" || return 1
+
+	# Kore's workers run under seccomp, where LeakSanitizer cannot stop
+	# the world, so only memory errors and undefined behaviour are caught
+	# here; the unit tests and fuzzers check for leaks.
+	if [ -n "$KORE_PRELOAD" ]; then
+		set -- "$@" LD_PRELOAD="$KORE_PRELOAD" \
+		    ASAN_OPTIONS=detect_leaks=0 \
+		    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+	fi
 
 	# Kore logs with printf in the foreground, so stdbuf makes each line
 	# reach the file at once.  setsid does not fork here (this shell runs
@@ -338,6 +344,15 @@ assert_kore_stops() {
 	else
 		fail "Kore stops and leaves no process behind" \
 		    "no process in session $KORE_LAST_SID" "$(cat "$output")"
+	fi
+
+	if grep -q -e "ERROR: AddressSanitizer" -e "runtime error:" "$KORE_LOG"
+	then
+		fail "no sanitizer report in the Kore log" "none" \
+		    "$(grep -A 20 -e "AddressSanitizer" -e "runtime error:" \
+		    "$KORE_LOG" | head -40)"
+	else
+		pass "no sanitizer report in the Kore log"
 	fi
 }
 
