@@ -10,7 +10,8 @@ BUILD		= build
 UNIT_DIR	= $(BUILD)/unit
 DEV_SECRET	= conf/dev.secret
 
-PACKAGES	= kore libssl-dev libyajl-dev libcmocka-dev python3-jwt curl
+PACKAGES	= kore libssl-dev libyajl-dev libcmocka-dev python3-jwt curl \
+		  libjwt-dev
 
 # The Kore-free core: unit-tested without a server.
 CORE		= b64url jsonobj token media login authz credentials config
@@ -55,7 +56,7 @@ KORE_PRELOAD	= $(shell $(CC) -print-file-name=libasan.so) \
 		  $(shell $(CC) -print-file-name=libubsan.so)
 endif
 
-.PHONY: all deps module unit test http run kodev clean
+.PHONY: all deps module unit interop test http run kodev clean FORCE
 
 all: module
 
@@ -67,6 +68,7 @@ deps:
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
 		    grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
+	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if ! command -v apt-get >/dev/null; then \
 		echo "missing packages; install:$$missing" >&2; exit 1; \
@@ -79,7 +81,19 @@ deps:
 
 module: $(MODULE)
 
-$(MODULE): $(MODULE_SRCS)
+# Records the flags of the last build, so that a change (WERROR=1, say)
+# rebuilds everything: kodev and make only compare file times.
+FLAGS_STAMP	= $(BUILD)/flags-$(APP_NAME)
+FLAGS_NOW	= $(CC) $(CFLAGS) $(LDFLAGS) $(KODEV_ENV)
+
+$(FLAGS_STAMP): FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(FLAGS_NOW)' | cmp -s - $@ || echo '$(FLAGS_NOW)' > $@
+
+FORCE:
+
+$(MODULE): $(MODULE_SRCS) $(FLAGS_STAMP)
+	@if [ $(FLAGS_STAMP) -nt $(STAGE)/.objs ]; then rm -rf $(STAGE)/.objs; fi
 	@mkdir -p $(STAGE)/conf
 	@ln -sfn ../../functions $(STAGE)/src
 	@ln -sfn ../../assets $(STAGE)/assets
@@ -88,7 +102,8 @@ $(MODULE): $(MODULE_SRCS)
 	cd $(STAGE) && env $(KODEV_ENV) KORE_BUILD_FLAVOR=$(FLAVOR) kodev build
 	@touch $@
 
-$(UNIT_DIR)/test_%: tests/unit/test_%.c $(CORE_SRCS) $(CORE_HDRS)
+$(UNIT_DIR)/test_%: tests/unit/test_%.c $(CORE_SRCS) $(CORE_HDRS) \
+    tests/unit/testutil.h $(FLAGS_STAMP)
 	@mkdir -p $(UNIT_DIR)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(CORE_SRCS) $(LDLIBS)
 
@@ -97,11 +112,26 @@ unit: $(UNIT_TESTS)
 
 HTTP_ENV	= APP_MODULE=$(CURDIR)/$(MODULE) KORE_PRELOAD="$(KORE_PRELOAD)"
 
-http: module
+# The other JWT implementations the interop tests run: libjwt through a
+# small C tool, jsonwebtoken at the version package-lock.json pins.
+LIBJWT_TOOL	= $(BUILD)/interop/libjwt_tool
+NODE_JWT	= tests/interop/node/node_modules/jsonwebtoken
+
+$(LIBJWT_TOOL): tests/interop/libjwt_tool.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c99 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -o $@ $< -ljwt
+
+$(NODE_JWT): tests/interop/node/package-lock.json
+	cd tests/interop/node && npm ci --no-audit --no-fund --silent
+	@touch $@
+
+interop: $(LIBJWT_TOOL) $(NODE_JWT)
+
+http: module interop
 	@$(HTTP_ENV) bash tests/http/run.sh
 
 test: deps
-	@$(MAKE) --no-print-directory unit module
+	@$(MAKE) --no-print-directory $(UNIT_TESTS) module interop
 	@$(HTTP_ENV) bash tests/run.sh $(UNIT_TESTS)
 
 $(DEV_SECRET):
@@ -119,7 +149,7 @@ $(BUILD)/run.conf: conf/server.conf.in
 run: deps module $(DEV_SECRET)
 	@rm -f $(BUILD)/run.conf && $(MAKE) --no-print-directory $(BUILD)/run.conf
 	@set -a; . ./conf/dev.env; set +a; \
-	if [ -z "$${JWT_SECRET:-}" ] && [ -z "$${JWT_SECRET_FILE:-}" ]; then \
+	if [ -z "$${JWT_SECRET+set}" ] && [ -z "$${JWT_SECRET_FILE+set}" ]; then \
 		export JWT_SECRET_FILE=$(DEV_SECRET); \
 	fi; \
 	echo "JWT service on http://127.0.0.1:$(PORT)/jwt and /bearer"; \
@@ -131,6 +161,10 @@ run: deps module $(DEV_SECRET)
 # Prepares this folder for kodev, which wants src/ and conf/<folder>.conf.
 KODEV_APP	= $(notdir $(CURDIR))
 kodev: conf/server.conf.in
+	@case "$(CURDIR)" in *[[:space:]]*) \
+		echo "kodev cannot build in a folder whose name has white" \
+		    "space: $(CURDIR)" >&2; exit 1;; \
+	esac
 	@ln -sfn functions src
 	sed -e 's|@MODULE@|./$(KODEV_APP).so|' -e 's|@PORT@|$(PORT)|' \
 	    -e 's|@PIDFILE@|kore.pid|' -e 's|@APP_CONF@|conf/app.conf|' \
@@ -140,4 +174,5 @@ kodev: conf/server.conf.in
 
 clean:
 	rm -rf $(BUILD) .objs cert src kore.pid dh2048.pem
+	rm -rf tests/interop/node/node_modules
 	rm -f conf/$(KODEV_APP).conf $(KODEV_APP).so

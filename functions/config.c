@@ -23,13 +23,17 @@ static int	config_text(const char *, const char *, const char *,
 		    size_t, char *, char *, size_t);
 static int	config_seconds(const char *, long, long, long, long *,
 		    char *, size_t);
+static void	config_env_wipe(const char *);
 static int	config_error(char *, size_t, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
 
 int
 config_load(struct config *cfg, char *err, size_t errlen)
 {
+	int		ret;
+
 	memset(cfg, 0, sizeof(*cfg));
+	ret = 0;
 
 	if (config_secret(cfg, err, errlen) == -1 ||
 	    config_text("AUTH_USERNAME", getenv("AUTH_USERNAME"), NULL,
@@ -46,10 +50,33 @@ config_load(struct config *cfg, char *err, size_t errlen)
 	    config_seconds("JWT_LEEWAY", CONFIG_DEFAULT_LEEWAY, 0,
 	    CONFIG_LEEWAY_MAX, &cfg->leeway, err, errlen) == -1) {
 		config_clear(cfg);
-		return (-1);
+		ret = -1;
 	}
 
-	return (0);
+	/* Kore copies the environment into every process it forks. */
+	config_env_wipe("JWT_SECRET");
+	config_env_wipe("AUTH_PASSWORD");
+
+	return (ret);
+}
+
+/* Overwrites the variable's value where the environment keeps it, then
+ * removes the variable. */
+static void
+config_env_wipe(const char *name)
+{
+	extern char	**environ;
+	size_t		i, len;
+
+	len = strlen(name);
+	for (i = 0; environ[i] != NULL; i++) {
+		if (strncmp(environ[i], name, len) == 0 &&
+		    environ[i][len] == '=')
+			OPENSSL_cleanse(environ[i] + len + 1,
+			    strlen(environ[i] + len + 1));
+	}
+
+	(void)unsetenv(name);
 }
 
 void
@@ -75,7 +102,7 @@ config_error(char *err, size_t errlen, const char *fmt, ...)
 static int
 config_secret(struct config *cfg, char *err, size_t errlen)
 {
-	const char	*secret, *file, *allow;
+	const char	*secret, *file, *allow, *source;
 	size_t		len;
 
 	secret = getenv("JWT_SECRET");
@@ -106,17 +133,17 @@ config_secret(struct config *cfg, char *err, size_t errlen)
 		    "JWT_SECRET (or JWT_SECRET_FILE) is not set"));
 	}
 
+	source = file != NULL ? "the JWT_SECRET_FILE file" : "JWT_SECRET";
 	if (cfg->secret_len == 0)
-		return (config_error(err, errlen, "%s is empty",
-		    file != NULL ? "the JWT_SECRET_FILE file" : "JWT_SECRET"));
+		return (config_error(err, errlen, "%s is empty", source));
 
 	/* RFC 7518 section 3.2: an HS256 key has at least 256 bits. */
 	if (cfg->secret_len < CONFIG_SECRET_MIN) {
 		if (allow == NULL || strcmp(allow, "1") != 0)
 			return (config_error(err, errlen,
-			    "JWT_SECRET is shorter than %d bytes; use a longer "
+			    "%s is shorter than %d bytes; use a longer "
 			    "secret or set JWT_ALLOW_SHORT_SECRET=1 while "
-			    "migrating", CONFIG_SECRET_MIN));
+			    "migrating", source, CONFIG_SECRET_MIN));
 		cfg->secret_short = 1;
 	}
 

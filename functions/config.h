@@ -31,7 +31,8 @@ struct config {
  * AUTH_USERNAME, AUTH_PASSWORD, JWT_ISSUER, JWT_ORG, JWT_TTL and JWT_LEEWAY.
  * Returns 0, or -1 with a one-line message in err that names the variable
  * and never holds its value.  On failure the secret and password in cfg
- * are wiped.
+ * are wiped.  Either way JWT_SECRET and AUTH_PASSWORD are overwritten and
+ * removed from the environment.
  */
 int	config_load(struct config *cfg, char *err, size_t errlen);
 

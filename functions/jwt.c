@@ -23,6 +23,7 @@ static int	jwt_read_body(struct http_request *, uint8_t *, size_t,
 		    size_t *);
 static void	jwt_respond_token(struct http_request *, const char *,
 		    size_t);
+static void	jwt_wipe_request_body(struct http_request *);
 
 int
 jwt(struct http_request *req)
@@ -103,6 +104,7 @@ jwt(struct http_request *req)
 cleanup:
 	login_request_clear(&login);
 	OPENSSL_cleanse(body, sizeof(body));
+	jwt_wipe_request_body(req);
 	OPENSSL_cleanse(token, token_len);
 	return (KORE_RESULT_OK);
 }
@@ -135,6 +137,19 @@ jwt_read_body(struct http_request *req, uint8_t *buf, size_t buflen,
 	}
 
 	return (0);
+}
+
+/*
+ * Overwrites the body Kore buffered for the handler, which holds the
+ * password.  XXX Kore 4.1.0 also keeps the first body bytes in the buffer
+ * of the request head and frees its network buffers without wiping them;
+ * the module cannot reach those.
+ */
+static void
+jwt_wipe_request_body(struct http_request *req)
+{
+	if (req->http_body != NULL && req->http_body->data != NULL)
+		OPENSSL_cleanse(req->http_body->data, req->http_body->length);
 }
 
 /*

@@ -50,7 +50,9 @@ def sign(header_text, payload_text, pad=False):
 
 def command_encode(args):
     headers = json.loads(args.header) if args.header else None
-    token = jwt.encode(json.loads(args.claims), secret(), algorithm=args.alg,
+    # PyJWT signs alg "none" only with no key at all.
+    key = None if args.alg == "none" else secret()
+    token = jwt.encode(json.loads(args.claims), key, algorithm=args.alg,
                        headers=headers)
     print(token)
 

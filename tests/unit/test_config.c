@@ -85,6 +85,14 @@ secret_file(const char *data, size_t len)
 	setenv("JWT_SECRET_FILE", secret_path, 1);
 }
 
+/* Sets the secret and password again after a load consumed them. */
+static void
+restore_secrets(void)
+{
+	setenv("JWT_SECRET", SECRET32, 1);
+	setenv("AUTH_PASSWORD", PASSWORD, 1);
+}
+
 static int
 load(void)
 {
@@ -358,6 +366,28 @@ config_username_empty(void **state)
 	assert_rejected("AUTH_USERNAME", NULL);
 }
 
+/* Kore copies the environment into every worker, so load consumes the
+ * secrets: overwritten in place and unset. */
+static void
+config_env_secrets_wiped(void **state)
+{
+	char	*secret, *password;
+
+	(void)state;
+
+	secret = getenv("JWT_SECRET");
+	password = getenv("AUTH_PASSWORD");
+	assert_non_null(secret);
+	assert_non_null(password);
+
+	assert_int_equal(load(), 0);
+	assert_null(getenv("JWT_SECRET"));
+	assert_null(getenv("AUTH_PASSWORD"));
+	assert_true(is_zero(secret, strlen(SECRET32)));
+	assert_true(is_zero(password, strlen(PASSWORD)));
+	assert_non_null(getenv("AUTH_USERNAME"));
+}
+
 static void
 config_username_too_long(void **state)
 {
@@ -373,6 +403,7 @@ config_username_too_long(void **state)
 
 	name[CONFIG_VALUE_MAX] = 'u';
 	name[CONFIG_VALUE_MAX + 1] = '\0';
+	restore_secrets();
 	setenv("AUTH_USERNAME", name, 1);
 	assert_rejected("AUTH_USERNAME", name);
 }
@@ -410,6 +441,7 @@ config_password_too_long(void **state)
 
 	pass[CONFIG_PASSWORD_MAX] = 'p';
 	pass[CONFIG_PASSWORD_MAX + 1] = '\0';
+	restore_secrets();
 	setenv("AUTH_PASSWORD", pass, 1);
 	assert_rejected("AUTH_PASSWORD", pass);
 }
@@ -421,8 +453,10 @@ config_ttl_not_number(void **state)
 
 	setenv("JWT_TTL", "abc", 1);
 	assert_rejected("JWT_TTL", "abc");
+	restore_secrets();
 	setenv("JWT_TTL", "", 1);
 	assert_rejected("JWT_TTL", NULL);
+	restore_secrets();
 	setenv("JWT_TTL", "1.5", 1);
 	assert_rejected("JWT_TTL", "1.5");
 }
@@ -469,6 +503,7 @@ config_ttl_over_max(void **state)
 	snprintf(value, sizeof(value), "%d", CONFIG_TTL_MAX + 1);
 	setenv("JWT_TTL", value, 1);
 	assert_rejected("JWT_TTL", value);
+	restore_secrets();
 	setenv("JWT_TTL", "99999999999999999999999", 1);
 	assert_rejected("JWT_TTL", "99999999999999999999999");
 }
@@ -480,8 +515,10 @@ config_ttl_trailing_garbage(void **state)
 
 	setenv("JWT_TTL", "60s", 1);
 	assert_rejected("JWT_TTL", "60s");
+	restore_secrets();
 	setenv("JWT_TTL", "60 ", 1);
 	assert_rejected("JWT_TTL", NULL);
+	restore_secrets();
 	setenv("JWT_TTL", "0x60", 1);
 	assert_rejected("JWT_TTL", "0x60");
 }
@@ -493,6 +530,7 @@ config_leeway_not_number(void **state)
 
 	setenv("JWT_LEEWAY", "abc", 1);
 	assert_rejected("JWT_LEEWAY", "abc");
+	restore_secrets();
 	setenv("JWT_LEEWAY", "", 1);
 	assert_rejected("JWT_LEEWAY", NULL);
 }
@@ -597,6 +635,7 @@ main(void)
 		CONFIG_TEST(config_secret_both),
 		CONFIG_TEST(config_username_missing),
 		CONFIG_TEST(config_username_empty),
+		CONFIG_TEST(config_env_secrets_wiped),
 		CONFIG_TEST(config_username_too_long),
 		CONFIG_TEST(config_password_missing),
 		CONFIG_TEST(config_password_empty),
