@@ -113,6 +113,13 @@ kore_parent_teardown(void)
 	credentials_clear(&app.creds);
 }
 
+void
+kore_worker_teardown(void)
+{
+	token_key_free(&app.key);
+	credentials_clear(&app.creds);
+}
+
 int
 app_request_header(struct http_request *req, const char *name,
     const char **value)
@@ -136,21 +143,58 @@ app_request_header(struct http_request *req, const char *name,
 }
 
 int
-app_reject_truncated_head(struct http_request *req, const char *route)
+app_reject_bad_head(struct http_request *req, const char *route)
 {
 	struct http_header	*hdr;
-	int			count;
+	const char		*p;
+	int			fields, lengths;
 
-	count = 0;
-	TAILQ_FOREACH(hdr, &req->req_headers, list)
-		count++;
+	fields = 0;
+	lengths = 0;
+	TAILQ_FOREACH(hdr, &req->req_headers, list) {
+		fields++;
+		if (strcasecmp(hdr->header, "transfer-encoding") == 0) {
+			app_log_reject(route, HTTP_STATUS_BAD_REQUEST,
+			    "transfer_encoding");
+			app_respond_text(req, HTTP_STATUS_BAD_REQUEST,
+			    "Transfer-Encoding is not supported");
+			return (1);
+		}
+		if (strcasecmp(hdr->header, "content-length") != 0)
+			continue;
 
-	if (count <= APP_HEADER_FIELDS_MAX)
-		return (0);
+		lengths++;
+		for (p = hdr->value; *p >= '0' && *p <= '9'; p++)
+			;
+		if (lengths > 1 || *p != '\0' ||
+		    (hdr->value[0] == '0' && hdr->value[1] != '\0')) {
+			app_log_reject(route, HTTP_STATUS_BAD_REQUEST,
+			    "content_length");
+			app_respond_text(req, HTTP_STATUS_BAD_REQUEST,
+			    "Content-Length must be one decimal number");
+			return (1);
+		}
+	}
 
-	app_log_reject(route, 431, "too_many_header_fields");
-	app_respond_text(req, 431, "request has more than 21 header fields besides Host");
-	return (1);
+	if (fields > APP_HEADER_FIELDS_MAX) {
+		app_log_reject(route, 431, "too_many_header_fields");
+		app_respond_text(req, 431,
+		    "request has more than 21 header fields besides Host");
+		return (1);
+	}
+
+	return (0);
+}
+
+time_t
+app_now(void)
+{
+	struct timespec		ts;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) == -1)
+		fatalx("clock_gettime: %s", errno_s);
+
+	return (ts.tv_sec);
 }
 
 void

@@ -6,6 +6,8 @@
 #ifndef APP_H
 #define APP_H
 
+#include <time.h>
+
 #include "config.h"
 #include "credentials.h"
 #include "token.h"
@@ -33,14 +35,21 @@ int	app_request_header(struct http_request *req, const char *name,
 	    const char **value);
 
 /*
- * Kore 4.1.0 splits at most HTTP_REQ_HEADER_MAX - 1 lines of a request
- * head (the request line and 23 header fields, Host included) and silently
- * drops the rest, so a request that reaches that count may carry fields, such as a
- * second Authorization header, that no handler can see.  Such a request
- * gets 431 and a log line; returns 1 when it was rejected.
+ * Rejects a request head that Kore 4.1.0 parsed in a way no handler can
+ * trust, and logs it; returns 1 when it did.  Kore splits at most
+ * HTTP_REQ_HEADER_MAX - 1 lines of a head (the request line and 23 header
+ * fields, Host included) and silently drops the rest, so a request that
+ * reaches that count may carry fields, such as a second Authorization
+ * header, that no handler can see: 431.  Kore also takes the first of
+ * several Content-Length fields, accepts a sign or leading zeros in one,
+ * and ignores Transfer-Encoding, which a proxy in front may read the
+ * other way (request smuggling): 400.
  */
-int	app_reject_truncated_head(struct http_request *req,
-	    const char *route);
+int	app_reject_bad_head(struct http_request *req, const char *route);
+
+/* Returns the current time from the precise clock, not the coarse one
+ * time() may read, which can trail a client's clock by a tick. */
+time_t	app_now(void);
 
 /* Sends a text/plain response with body text. */
 void	app_respond_text(struct http_request *req, int status,
@@ -48,8 +57,8 @@ void	app_respond_text(struct http_request *req, int status,
 
 /*
  * Logs a rejected request at notice level with its route and reason, at
- * most APP_LOG_BURST lines a second per worker; the rest are counted and
- * the count logged once the next second starts.
+ * most APP_LOG_BURST lines a second per worker.  The rest are counted, and
+ * the count is logged with the first rejection of a later second.
  */
 void	app_log_reject(const char *route, int status, const char *reason);
 

@@ -26,7 +26,7 @@ bearer(struct http_request *req)
 	size_t			len;
 	int			ret;
 
-	if (app_reject_truncated_head(req, "/bearer"))
+	if (app_reject_bad_head(req, "/bearer"))
 		return (KORE_RESULT_OK);
 
 	if (req->method != HTTP_METHOD_GET && req->method != HTTP_METHOD_HEAD &&
@@ -69,7 +69,7 @@ bearer(struct http_request *req)
 		return (KORE_RESULT_OK);
 	}
 
-	ret = token_verify(&app.key, &app.policy, token, len, time(NULL), &v);
+	ret = token_verify(&app.key, &app.policy, token, len, app_now(), &v);
 	if (ret != TOKEN_OK) {
 		if (ret == TOKEN_ERR_INTERNAL)
 			kore_log(LOG_ERR, "bearer: token check failed (OpenSSL)");

@@ -1,7 +1,9 @@
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
 #include <yajl/yajl_parse.h>
 
 #include "jsonobj.h"
@@ -36,6 +38,21 @@ static int	jsonobj_on_map_end(void *);
 static int	jsonobj_on_array_start(void *);
 static int	jsonobj_on_array_end(void *);
 
+static void	*jsonobj_malloc(void *, size_t);
+static void	*jsonobj_realloc(void *, void *, size_t);
+static void	 jsonobj_free(void *, void *);
+
+/*
+ * yajl's buffers hold decoded strings, passwords among them, so every
+ * block carries its size in front and is wiped before it is freed.
+ */
+static yajl_alloc_funcs jsonobj_alloc_funcs = {
+	jsonobj_malloc,
+	jsonobj_realloc,
+	jsonobj_free,
+	NULL
+};
+
 /* Numbers arrive as text (no integer callback), so none overflows in yajl. */
 static const yajl_callbacks jsonobj_callbacks = {
 	jsonobj_on_null,
@@ -68,7 +85,8 @@ jsonobj_parse(struct jsonobj *obj, const uint8_t *json, size_t len,
 	if (arena_len < JSONOBJ_ARENA_LEN(len))
 		return (JSONOBJ_ERR_MEMORY);
 
-	if ((h = yajl_alloc(&jsonobj_callbacks, NULL, &p)) == NULL)
+	if ((h = yajl_alloc(&jsonobj_callbacks, &jsonobj_alloc_funcs,
+	    &p)) == NULL)
 		return (JSONOBJ_ERR_MEMORY);
 
 	status = yajl_parse(h, json, len);
@@ -196,6 +214,59 @@ jsonobj_utf8_char(const uint8_t *s, size_t len)
 	}
 
 	return (n);
+}
+
+/* The size header keeps max_align_t alignment for the block after it. */
+union jsonobj_block {
+	size_t		size;
+	long double	align_ld;
+	void		*align_ptr;
+};
+
+static void *
+jsonobj_malloc(void *ctx, size_t size)
+{
+	union jsonobj_block	*b;
+
+	(void)ctx;
+	if (size > SIZE_MAX - sizeof(*b))
+		return (NULL);
+	if ((b = malloc(sizeof(*b) + size)) == NULL)
+		return (NULL);
+	b->size = size;
+
+	return (b + 1);
+}
+
+static void
+jsonobj_free(void *ctx, void *ptr)
+{
+	union jsonobj_block	*b;
+
+	(void)ctx;
+	if (ptr == NULL)
+		return;
+	b = (union jsonobj_block *)ptr - 1;
+	OPENSSL_cleanse(ptr, b->size);
+	free(b);
+}
+
+/* Moves the block instead of growing it in place, so no copy is left. */
+static void *
+jsonobj_realloc(void *ctx, void *ptr, size_t size)
+{
+	union jsonobj_block	*b;
+	void			*p;
+
+	if ((p = jsonobj_malloc(ctx, size)) == NULL)
+		return (NULL);
+	if (ptr != NULL) {
+		b = (union jsonobj_block *)ptr - 1;
+		memcpy(p, ptr, b->size < size ? b->size : size);
+		jsonobj_free(ctx, ptr);
+	}
+
+	return (p);
 }
 
 const struct jsonobj_member *

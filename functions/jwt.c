@@ -37,7 +37,7 @@ jwt(struct http_request *req)
 
 	token_len = 0;
 
-	if (app_reject_truncated_head(req, "/jwt"))
+	if (app_reject_bad_head(req, "/jwt"))
 		return (KORE_RESULT_OK);
 
 	if (req->method != HTTP_METHOD_POST) {
@@ -91,7 +91,7 @@ jwt(struct http_request *req)
 		goto cleanup;
 	}
 
-	if (token_issue(&app.key, &app.claims, time(NULL), token,
+	if (token_issue(&app.key, &app.claims, app_now(), token,
 	    sizeof(token), &token_len) != TOKEN_OK) {
 		kore_log(LOG_ERR, "jwt: token signing failed (OpenSSL or yajl)");
 		jwt_reject(req, HTTP_STATUS_INTERNAL_ERROR,

@@ -65,27 +65,33 @@ login_parse_json(struct login_request *req, const uint8_t *body, size_t len)
 
 	switch (jsonobj_parse(&obj, body, len, arena, sizeof(arena))) {
 	case JSONOBJ_OK:
+		ret = login_json_field(req, &obj, "username", req->username,
+		    &req->username_len);
+		if (ret == LOGIN_OK)
+			ret = login_json_field(req, &obj, "password",
+			    req->password, &req->password_len);
 		break;
 	case JSONOBJ_ERR_NOT_OBJECT:
-		return (login_malformed(req, "body must be a JSON object"));
+		ret = login_malformed(req, "body must be a JSON object");
+		break;
 	case JSONOBJ_ERR_DUPLICATE:
-		return (login_malformed(req, "body repeats a member name"));
+		ret = login_malformed(req, "body repeats a member name");
+		break;
 	case JSONOBJ_ERR_DEPTH:
-		return (login_malformed(req, "body is nested too deeply"));
+		ret = login_malformed(req, "body is nested too deeply");
+		break;
 	case JSONOBJ_ERR_TOO_MANY:
-		return (login_malformed(req, "body has too many members"));
+		ret = login_malformed(req, "body has too many members");
+		break;
 	case JSONOBJ_ERR_NUMBER:
-		return (login_malformed(req, "body holds a number out of range"));
+		ret = login_malformed(req, "body holds a number out of range");
+		break;
 	default:
-		return (login_malformed(req, "body is not valid JSON"));
+		ret = login_malformed(req, "body is not valid JSON");
+		break;
 	}
 
-	ret = login_json_field(req, &obj, "username", req->username,
-	    &req->username_len);
-	if (ret == LOGIN_OK)
-		ret = login_json_field(req, &obj, "password", req->password,
-		    &req->password_len);
-
+	/* The arena holds the decoded password, whatever the outcome. */
 	OPENSSL_cleanse(arena, sizeof(arena));
 	return (ret);
 }
@@ -161,11 +167,28 @@ login_form_decode(const uint8_t *s, size_t len, char *out)
 	return ((long)o);
 }
 
+static int	login_parse_form_fields(struct login_request *,
+		    const uint8_t *, size_t, char *);
+
+/* Parses the form, wiping the scratch buffer that saw every value. */
 static int
 login_parse_form(struct login_request *req, const uint8_t *body, size_t len)
 {
+	char		scratch[LOGIN_BODY_MAX + 1];
+	int		ret;
+
+	ret = login_parse_form_fields(req, body, len, scratch);
+	OPENSSL_cleanse(scratch, sizeof(scratch));
+
+	return (ret);
+}
+
+static int
+login_parse_form_fields(struct login_request *req, const uint8_t *body,
+    size_t len, char *name)
+{
 	const uint8_t	*pair, *eq, *end;
-	char		name[LOGIN_BODY_MAX + 1], *dst;
+	char		*dst;
 	size_t		i, *dst_len;
 	long		n;
 	int		have_user, have_pass, is_user;
@@ -206,6 +229,11 @@ login_parse_form(struct login_request *req, const uint8_t *body, size_t len)
 				return (login_malformed(req,
 				    "form repeats password"));
 		} else {
+			/* Other fields are ignored, but must be well-formed. */
+			if (login_form_decode(eq + 1, (size_t)(end - eq - 1),
+			    name) == -1)
+				return (login_malformed(req,
+				    "invalid percent-encoding"));
 			continue;
 		}
 

@@ -576,6 +576,29 @@ assert_body_file "$SALARIES_FILE"
 # Log: nothing secret in it.  The server is stopped first so every line
 # is written.
 
+# ---------------------------------------------------------------------------
+# Request framing a proxy in front could read another way (smuggling)
+
+begin_case "GET /bearer with Transfer-Encoding"
+log_mark
+http_request GET /bearer -H "Authorization: Bearer $TOKEN" \
+    -H 'Transfer-Encoding: chunked'
+assert_status 400
+assert_body "Transfer-Encoding is not supported"
+assert_no_header access_token
+assert_log_since_mark "log line gives the reason" "/bearer" "transfer_encoding"
+
+begin_case "POST /jwt with two Content-Length fields"
+http_request POST /jwt -H 'Content-Type: application/json' \
+    -H 'Content-Length: 2' -H 'Content-Length: 2' --data-binary '{}'
+assert_status 400
+assert_body "Content-Length must be one decimal number"
+assert_no_header access_token
+
+begin_case "GET /bearer still answers"
+http_request GET /bearer -H "Authorization: Bearer $TOKEN"
+assert_status 200
+
 begin_case "server stop"
 assert_kore_stops
 

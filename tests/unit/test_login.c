@@ -631,6 +631,21 @@ login_clear_wipes(void **state)
 		assert_int_equal(req.password[i], 0);
 }
 
+/* Ignored fields are still checked: a bad escape anywhere is malformed. */
+static void
+login_form_ignored_field_escape(void **state)
+{
+	(void)state;
+
+	assert_int_equal(parse(FORM, "x=%zz&username=a&password=b"),
+	    LOGIN_ERR_MALFORMED);
+	assert_non_null(req.error);
+	assert_int_equal(parse(FORM, "username=a&password=b&x=%4"),
+	    LOGIN_ERR_MALFORMED);
+	assert_int_equal(parse(FORM, "x=%41&username=a&password=b"),
+	    LOGIN_OK);
+}
+
 int
 main(void)
 {
@@ -667,6 +682,7 @@ main(void)
 		cmocka_unit_test(login_json_bad_utf8),
 		cmocka_unit_test(login_json_raw_nul),
 		cmocka_unit_test(login_form_ok),
+		cmocka_unit_test(login_form_ignored_field_escape),
 		cmocka_unit_test(login_form_order),
 		cmocka_unit_test(login_form_charset),
 		cmocka_unit_test(login_form_plus_space),
