@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hmac.h"
+
 #define CREDENTIALS_DIGEST_LEN	32
 
 /*
@@ -15,7 +17,7 @@
  * whatever the input or whichever part of it is wrong.
  */
 struct credentials {
-	uint8_t		key[32];
+	struct hmac_key	key;
 	uint8_t		username[CREDENTIALS_DIGEST_LEN];
 	uint8_t		password[CREDENTIALS_DIGEST_LEN];
 };

@@ -20,6 +20,14 @@ struct jsonobj_parser {
 	int			error;
 };
 
+static int	jsonobj_parse_flat(struct jsonobj *, const uint8_t *, size_t,
+		    char *);
+static const uint8_t	*jsonobj_flat_string(const uint8_t *,
+			    const uint8_t *, char *, size_t *, const char **,
+			    size_t *);
+static const uint8_t	*jsonobj_flat_scalar(const uint8_t *,
+			    const uint8_t *, char *, size_t *,
+			    struct jsonobj_value *);
 static int	jsonobj_text_check(const uint8_t *, size_t);
 static size_t	jsonobj_utf8_char(const uint8_t *, size_t);
 static int	jsonobj_escape_unit(const uint8_t *);
@@ -43,14 +51,24 @@ static void	*jsonobj_realloc(void *, void *, size_t);
 static void	 jsonobj_free(void *, void *);
 
 /*
- * yajl's buffers hold decoded strings, passwords among them, so every
- * block carries its size in front and is wiped before it is freed.
+ * Memory for yajl's handle, lexer and buffers: a bump allocator over a
+ * stack buffer that one parse of a token or login body fits in, so the
+ * hot path never calls malloc.  Larger needs fall back to the heap.  The
+ * used part is wiped when the parse ends, because it holds decoded
+ * strings, passwords among them.
  */
-static yajl_alloc_funcs jsonobj_alloc_funcs = {
-	jsonobj_malloc,
-	jsonobj_realloc,
-	jsonobj_free,
-	NULL
+#define JSONOBJ_POOL_LEN	8192
+
+struct jsonobj_pool {
+	unsigned char	*base;
+	size_t		used;
+};
+
+/* The size header keeps max_align_t alignment for the block after it. */
+union jsonobj_block {
+	size_t		size;
+	long double	align_ld;
+	void		*align_ptr;
 };
 
 /* Numbers arrive as text (no integer callback), so none overflows in yajl. */
@@ -72,11 +90,229 @@ int
 jsonobj_parse(struct jsonobj *obj, const uint8_t *json, size_t len,
     char *arena, size_t arena_len)
 {
+	if (arena_len < JSONOBJ_ARENA_LEN(len))
+		return (JSONOBJ_ERR_MEMORY);
+
+	if (jsonobj_parse_flat(obj, json, len, arena) == JSONOBJ_OK)
+		return (JSONOBJ_OK);
+
+	return (jsonobj_parse_yajl(obj, json, len, arena, arena_len));
+}
+
+/*
+ * Reads the compact JSON this service writes and most issuers send: one
+ * object with no white space whose values are strings of printable ASCII
+ * without escapes, whole numbers of up to 15 digits, true, false, null, or
+ * arrays of such strings.  That is a subset of the JSON grammar in which
+ * the text alone fixes every value, so the result is the one the yajl path
+ * gives; tests/fuzz/fuzz_jsonobj.c and the unit tests compare the two.  It
+ * reads each byte once and allocates nothing.  Returns JSONOBJ_OK, or -1
+ * for anything else, valid or not, which the yajl path then decides.
+ */
+static int
+jsonobj_parse_flat(struct jsonobj *obj, const uint8_t *json, size_t len,
+    char *arena)
+{
+	struct jsonobj_member	*m;
+	struct jsonobj_value	*v;
+	const uint8_t		*p, *end;
+	size_t			used, i;
+
+	p = json;
+	end = json + len;
+	used = 0;
+	obj->nmembers = 0;
+	obj->nelems = 0;
+
+	if (len < 2 || *p++ != '{')
+		return (-1);
+	if (*p == '}')
+		return (p + 1 == end ? JSONOBJ_OK : -1);
+
+	for (;;) {
+		if (obj->nmembers == JSONOBJ_MEMBERS_MAX)
+			return (-1);
+		m = &obj->members[obj->nmembers];
+		memset(m, 0, sizeof(*m));
+
+		if ((p = jsonobj_flat_string(p, end, arena, &used, &m->name,
+		    &m->name_len)) == NULL)
+			return (-1);
+		for (i = 0; i < obj->nmembers; i++) {
+			if (obj->members[i].name_len == m->name_len &&
+			    obj->members[i].name[0] == m->name[0] &&
+			    memcmp(obj->members[i].name, m->name,
+			    m->name_len) == 0)
+				return (-1);
+		}
+		obj->nmembers++;
+
+		if (p >= end || *p++ != ':' || p >= end)
+			return (-1);
+
+		v = &m->value;
+		if (*p == '[') {
+			v->type = JSONOBJ_ARRAY;
+			v->first = obj->nelems;
+			if (++p < end && *p == ']') {
+				p++;
+			} else {
+				for (;;) {
+					if (obj->nelems == JSONOBJ_ELEMS_MAX)
+						return (-1);
+					v = &obj->elems[obj->nelems++];
+					memset(v, 0, sizeof(*v));
+					v->type = JSONOBJ_STRING;
+					if ((p = jsonobj_flat_string(p, end, arena,
+					    &used, &v->str, &v->len)) == NULL)
+						return (-1);
+					m->value.count++;
+					if (p < end && *p == ',') {
+						p++;
+						continue;
+					}
+					if (p < end && *p == ']') {
+						p++;
+						break;
+					}
+					return (-1);
+				}
+			}
+		} else if ((p = jsonobj_flat_scalar(p, end, arena, &used,
+		    v)) == NULL) {
+			return (-1);
+		}
+
+		if (p < end && *p == ',') {
+			p++;
+			continue;
+		}
+		if (p < end && *p == '}' && p + 1 == end)
+			return (JSONOBJ_OK);
+		return (-1);
+	}
+}
+
+/* 1 for the bytes a string of the compact subset may hold as they are. */
+static const uint8_t jsonobj_flat_plain[256] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
+/*
+ * Reads a string of printable ASCII other than '"' and '\\' at p, copies
+ * it NUL-terminated into the arena, and returns the position after it,
+ * or NULL.
+ */
+static const uint8_t *
+jsonobj_flat_string(const uint8_t *p, const uint8_t *end, char *arena,
+    size_t *used, const char **str, size_t *len)
+{
+	const uint8_t	*start;
+	char		*dst;
+
+	if (p >= end || *p++ != '"')
+		return (NULL);
+
+	start = p;
+	while (p < end && jsonobj_flat_plain[*p])
+		p++;
+	if (p >= end || *p != '"')
+		return (NULL);
+
+	dst = arena + *used;
+	*len = (size_t)(p - start);
+	memcpy(dst, start, *len);
+	dst[*len] = '\0';
+	*used += *len + 1;
+	*str = dst;
+
+	return (p + 1);
+}
+
+/* Reads a string, a whole number, true, false or null into v. */
+static const uint8_t *
+jsonobj_flat_scalar(const uint8_t *p, const uint8_t *end, char *arena,
+    size_t *used, struct jsonobj_value *v)
+{
+	const uint8_t	*start;
+	char		*dst;
+	size_t		n;
+	double		num;
+
+	if (*p == '"') {
+		v->type = JSONOBJ_STRING;
+		return (jsonobj_flat_string(p, end, arena, used, &v->str,
+		    &v->len));
+	}
+
+	if (*p >= '0' && *p <= '9') {
+		/* 15 digits stay exact in a double, as strtod would give. */
+		start = p;
+		num = 0;
+		while (p < end && *p >= '0' && *p <= '9' && p - start < 16)
+			num = num * 10 + (*p++ - '0');
+		n = (size_t)(p - start);
+		if (n > 15 || (n > 1 && *start == '0') ||
+		    (p < end && (*p == '.' || *p == 'e' || *p == 'E')))
+			return (NULL);
+
+		dst = arena + *used;
+		memcpy(dst, start, n);
+		dst[n] = '\0';
+		*used += n + 1;
+		v->type = JSONOBJ_NUMBER;
+		v->str = dst;
+		v->len = n;
+		v->num = num;
+		return (p);
+	}
+
+	n = (size_t)(end - p);
+	if (n >= 4 && memcmp(p, "true", 4) == 0) {
+		v->type = JSONOBJ_TRUE;
+		return (p + 4);
+	}
+	if (n >= 5 && memcmp(p, "false", 5) == 0) {
+		v->type = JSONOBJ_FALSE;
+		return (p + 5);
+	}
+	if (n >= 4 && memcmp(p, "null", 4) == 0) {
+		v->type = JSONOBJ_NULL;
+		return (p + 4);
+	}
+
+	return (NULL);
+}
+
+int
+jsonobj_parse_yajl(struct jsonobj *obj, const uint8_t *json, size_t len,
+    char *arena, size_t arena_len)
+{
 	struct jsonobj_parser	p;
+	struct jsonobj_pool	pool;
+	union jsonobj_block	pool_mem[JSONOBJ_POOL_LEN /
+				    sizeof(union jsonobj_block)];
+	yajl_alloc_funcs	alloc;
 	yajl_handle		h;
 	yajl_status		status;
 
-	memset(obj, 0, sizeof(*obj));
+	obj->nmembers = 0;
+	obj->nelems = 0;
 	memset(&p, 0, sizeof(p));
 	p.obj = obj;
 	p.arena = arena;
@@ -85,14 +321,21 @@ jsonobj_parse(struct jsonobj *obj, const uint8_t *json, size_t len,
 	if (arena_len < JSONOBJ_ARENA_LEN(len))
 		return (JSONOBJ_ERR_MEMORY);
 
-	if ((h = yajl_alloc(&jsonobj_callbacks, &jsonobj_alloc_funcs,
-	    &p)) == NULL)
+	pool.base = (unsigned char *)pool_mem;
+	pool.used = 0;
+	alloc.malloc = jsonobj_malloc;
+	alloc.realloc = jsonobj_realloc;
+	alloc.free = jsonobj_free;
+	alloc.ctx = &pool;
+
+	if ((h = yajl_alloc(&jsonobj_callbacks, &alloc, &p)) == NULL)
 		return (JSONOBJ_ERR_MEMORY);
 
 	status = yajl_parse(h, json, len);
 	if (status == yajl_status_ok)
 		status = yajl_complete_parse(h);
 	yajl_free(h);
+	OPENSSL_cleanse(pool_mem, pool.used);
 
 	if (p.error != JSONOBJ_OK)
 		return (p.error);
@@ -216,23 +459,31 @@ jsonobj_utf8_char(const uint8_t *s, size_t len)
 	return (n);
 }
 
-/* The size header keeps max_align_t alignment for the block after it. */
-union jsonobj_block {
-	size_t		size;
-	long double	align_ld;
-	void		*align_ptr;
-};
+static int
+jsonobj_in_pool(const struct jsonobj_pool *pool, const void *ptr)
+{
+	const unsigned char	*p = ptr;
+
+	return (p >= pool->base && p < pool->base + JSONOBJ_POOL_LEN);
+}
 
 static void *
 jsonobj_malloc(void *ctx, size_t size)
 {
+	struct jsonobj_pool	*pool = ctx;
 	union jsonobj_block	*b;
+	size_t			need;
 
-	(void)ctx;
-	if (size > SIZE_MAX - sizeof(*b))
+	if (size > SIZE_MAX / 2)
 		return (NULL);
-	if ((b = malloc(sizeof(*b) + size)) == NULL)
+	need = sizeof(*b) + (size + sizeof(*b) - 1) / sizeof(*b) * sizeof(*b);
+
+	if (need <= JSONOBJ_POOL_LEN - pool->used) {
+		b = (union jsonobj_block *)(void *)(pool->base + pool->used);
+		pool->used += need;
+	} else if ((b = malloc(need)) == NULL) {
 		return (NULL);
+	}
 	b->size = size;
 
 	return (b + 1);
@@ -243,15 +494,13 @@ jsonobj_free(void *ctx, void *ptr)
 {
 	union jsonobj_block	*b;
 
-	(void)ctx;
-	if (ptr == NULL)
+	if (ptr == NULL || jsonobj_in_pool(ctx, ptr))
 		return;
 	b = (union jsonobj_block *)ptr - 1;
 	OPENSSL_cleanse(ptr, b->size);
 	free(b);
 }
 
-/* Moves the block instead of growing it in place, so no copy is left. */
 static void *
 jsonobj_realloc(void *ctx, void *ptr, size_t size)
 {
@@ -263,7 +512,10 @@ jsonobj_realloc(void *ctx, void *ptr, size_t size)
 	if (ptr != NULL) {
 		b = (union jsonobj_block *)ptr - 1;
 		memcpy(p, ptr, b->size < size ? b->size : size);
-		jsonobj_free(ctx, ptr);
+		if (jsonobj_in_pool(ctx, ptr))
+			OPENSSL_cleanse(ptr, b->size);
+		else
+			jsonobj_free(ctx, ptr);
 	}
 
 	return (p);
@@ -332,6 +584,7 @@ jsonobj_value_add(struct jsonobj_parser *p, enum jsonobj_type type,
 			return (0);
 		}
 		v = &p->obj->elems[p->obj->nelems++];
+		memset(v, 0, sizeof(*v));
 		p->member->value.count++;
 	} else {
 		return (1);
@@ -481,6 +734,7 @@ jsonobj_on_map_key(void *ctx, const unsigned char *key, size_t len)
 	}
 
 	m = &obj->members[obj->nmembers];
+	memset(m, 0, sizeof(*m));
 	if ((m->name = jsonobj_arena_copy(p, (const char *)key, len)) == NULL)
 		return (0);
 	m->name_len = len;

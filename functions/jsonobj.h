@@ -77,6 +77,13 @@ struct jsonobj {
 int	jsonobj_parse(struct jsonobj *obj, const uint8_t *json, size_t len,
 	    char *arena, size_t arena_len);
 
+/*
+ * The same, always through yajl.  jsonobj_parse() first tries a reader for
+ * the compact subset most tokens use; tests compare the two paths.
+ */
+int	jsonobj_parse_yajl(struct jsonobj *obj, const uint8_t *json,
+	    size_t len, char *arena, size_t arena_len);
+
 /* Returns the member whose name is exactly name, or NULL. */
 const struct jsonobj_member	*jsonobj_get(const struct jsonobj *obj,
 				    const char *name);

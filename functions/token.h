@@ -9,8 +9,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include <openssl/evp.h>
-
+#include "hmac.h"
 #include "jsonobj.h"
 
 #define TOKEN_LEN_MAX		4096	/* characters in a compact token */
@@ -40,12 +39,9 @@ enum token_result {
 	TOKEN_ERR_INTERNAL		/* OpenSSL or yajl failed */
 };
 
-/*
- * The HMAC key, set once and reused for every token.  One key serves one
- * thread at a time: each Kore worker is a process with its own copy.
- */
+/* The HMAC key, set once and reused for every token. */
 struct token_key {
-	EVP_MAC_CTX		*mac;
+	struct hmac_key		hmac;
 };
 
 /* What a verified token must satisfy besides its signature. */
@@ -78,7 +74,7 @@ struct token_verified {
 
 /*
  * Keys the HMAC once with secret; the caller may wipe its copy afterwards.
- * Returns 0, or -1 when OpenSSL fails.  token_key_free() releases the key.
+ * Returns 0, or -1 when OpenSSL fails.  token_key_free() wipes the key.
  */
 int	token_key_init(struct token_key *key, const uint8_t *secret,
 	    size_t len);

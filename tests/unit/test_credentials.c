@@ -245,7 +245,7 @@ credentials_random_key(void **state)
 
 	assert_int_equal(credentials_init(&a, USER, 6, PASS, 4), 0);
 	assert_int_equal(credentials_init(&b, USER, 6, PASS, 4), 0);
-	assert_memory_not_equal(a.key, b.key, sizeof(a.key));
+	assert_memory_not_equal(&a.key, &b.key, sizeof(a.key));
 	assert_memory_not_equal(a.username, b.username, sizeof(a.username));
 	assert_memory_not_equal(a.password, b.password, sizeof(a.password));
 	credentials_clear(&a);
@@ -280,7 +280,7 @@ credentials_clear_wipes(void **state)
 	assert_int_equal(credentials_init(&c, USER, 6, PASS, 4), 0);
 	credentials_clear(&c);
 	for (i = 0; i < sizeof(c.key); i++)
-		assert_int_equal(c.key[i], 0);
+		assert_int_equal(((const uint8_t *)&c.key)[i], 0);
 	for (i = 0; i < sizeof(c.username); i++)
 		assert_int_equal(c.username[i], 0);
 	for (i = 0; i < sizeof(c.password); i++)
