@@ -92,8 +92,13 @@ $(FLAGS_STAMP): FORCE
 
 FORCE:
 
+# kodev rebuilds only the .c files newer than their objects, so a changed
+# header (a structure's layout, say) or changed flags rebuild everything.
 $(MODULE): $(MODULE_SRCS) $(FLAGS_STAMP)
-	@if [ $(FLAGS_STAMP) -nt $(STAGE)/.objs ]; then rm -rf $(STAGE)/.objs; fi
+	@if [ $(FLAGS_STAMP) -nt $(STAGE)/.objs ] || [ ! -f $@ ] || \
+	    [ -n "$$(find functions -name '*.h' -newer $@)" ]; then \
+		rm -rf $(STAGE)/.objs; \
+	fi
 	@mkdir -p $(STAGE)/conf
 	@ln -sfn ../../functions $(STAGE)/src
 	@ln -sfn ../../assets $(STAGE)/assets
