@@ -12,8 +12,12 @@
 #include "app.h"
 #include "assets.h"
 #include "authz.h"
+#include "tokencache.h"
 
 int	bearer(struct http_request *);
+
+/* Each worker process has its own copy. */
+static struct tokencache	bearer_cache;
 
 static void	bearer_challenge(struct http_request *, int, const char *,
 		    const char *, const char *);
@@ -21,10 +25,9 @@ static void	bearer_challenge(struct http_request *, int, const char *,
 int
 bearer(struct http_request *req)
 {
-	struct token_verified	v;
-	const char		*value, *token;
-	size_t			len;
-	int			ret;
+	const char		*value, *token, *sub;
+	size_t			len, sub_len;
+	int			ret, has_read;
 
 	if (app_reject_bad_head(req, "/bearer"))
 		return (KORE_RESULT_OK);
@@ -69,7 +72,8 @@ bearer(struct http_request *req)
 		return (KORE_RESULT_OK);
 	}
 
-	ret = token_verify(&app.key, &app.policy, token, len, app_now(), &v);
+	ret = tokencache_verify(&bearer_cache, &app.key, &app.policy, token,
+	    len, app_now(), APP_PERM_READ, &has_read, &sub, &sub_len);
 	if (ret != TOKEN_OK) {
 		if (ret == TOKEN_ERR_INTERNAL)
 			kore_log(LOG_ERR, "bearer: token check failed (OpenSSL)");
@@ -78,7 +82,7 @@ bearer(struct http_request *req)
 		return (KORE_RESULT_OK);
 	}
 
-	if (!token_has_perm(&v, APP_PERM_READ)) {
+	if (!has_read) {
 		bearer_challenge(req, HTTP_STATUS_FORBIDDEN,
 		    "insufficient_scope",
 		    "The access token lacks the read perm", "no_read_perm");

@@ -836,6 +836,104 @@ jsonobj_arena_too_small(void **state)
 	    small, sizeof(small) - 1), JSONOBJ_OK);
 }
 
+/* Asserts that two parses gave the same members, values and elements. */
+static void
+assert_same_object(const struct jsonobj *a, const struct jsonobj *b,
+    const char *input)
+{
+	const struct jsonobj_value	*va, *vb;
+	size_t				i;
+
+	if (a->nmembers != b->nmembers || a->nelems != b->nelems)
+		fail_msg("%s: %zu/%zu members, %zu/%zu elements", input,
+		    a->nmembers, b->nmembers, a->nelems, b->nelems);
+
+	for (i = 0; i < a->nmembers + a->nelems; i++) {
+		if (i < a->nmembers) {
+			assert_int_equal(a->members[i].name_len,
+			    b->members[i].name_len);
+			assert_memory_equal(a->members[i].name,
+			    b->members[i].name, a->members[i].name_len + 1);
+			va = &a->members[i].value;
+			vb = &b->members[i].value;
+		} else {
+			va = &a->elems[i - a->nmembers];
+			vb = &b->elems[i - a->nmembers];
+		}
+		if (va->type != vb->type)
+			fail_msg("%s: value %zu has type %d and %d", input, i,
+			    va->type, vb->type);
+		assert_true(va->num == vb->num);
+		assert_int_equal(va->first, vb->first);
+		assert_int_equal(va->count, vb->count);
+		assert_int_equal(va->len, vb->len);
+		if (va->str == NULL || vb->str == NULL)
+			assert_ptr_equal(va->str, vb->str);
+		else
+			assert_memory_equal(va->str, vb->str, va->len + 1);
+	}
+}
+
+/*
+ * jsonobj_parse() reads compact input with its own reader and falls back
+ * to yajl; both must give the same result for every input.
+ */
+static void
+jsonobj_fast_path_matches_yajl(void **state)
+{
+	static const char *inputs[] = {
+		"{}",
+		"{\"a\":\"b\"}",
+		"{\"sub\":\"twilio\",\"iss\":\"twil.io\",\"org\":\"twilio\","
+		    "\"perms\":[\"read\"],\"iat\":1700000000,\"exp\":1700086400}",
+		"{\"perms\":[],\"x\":[\"a\",\"b\",\"c\"]}",
+		"{\"n\":0,\"m\":123456789012345,\"t\":true,\"f\":false,"
+		    "\"z\":null}",
+		"{\"big\":1234567890123456}",
+		"{\"neg\":-1}",
+		"{\"frac\":1.5,\"e\":1e3}",
+		"{\"lead\":01}",
+		"{\"esc\":\"a\\\"b\",\"u\":\"\\u0041\"}",
+		"{\"ctl\":\"a\tb\"}",
+		"{\"utf8\":\"\xc3\xa9\"}",
+		"{\"del\":\"a\x7f\"}",
+		"{ \"space\":1}",
+		"{\"a\":1 }",
+		"{\"a\":1,\"a\":2}",
+		"{\"a\":1,\"b\":{\"c\":2}}",
+		"{\"a\":[1,2]}",
+		"{\"a\":[\"x\",1]}",
+		"{\"a\":[[\"x\"]]}",
+		"{\"a\":1,}",
+		"{\"a\":1}x",
+		"{\"a\":tru}",
+		"{\"a\":truex}",
+		"{\"a\"1}",
+		"{\"\":\"\"}",
+		"[1]",
+		"{\"a\":\"b\"",
+	};
+	struct jsonobj	fast, slow;
+	char		arena_fast[256], arena_slow[256];
+	size_t		i, len;
+	int		rf, rs;
+
+	(void)state;
+
+	for (i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
+		len = strlen(inputs[i]);
+		rf = jsonobj_parse(&fast, (const uint8_t *)inputs[i], len,
+		    arena_fast, sizeof(arena_fast));
+		rs = jsonobj_parse_yajl(&slow, (const uint8_t *)inputs[i], len,
+		    arena_slow, sizeof(arena_slow));
+		if (rf != rs)
+			fail_msg("%s: %d from jsonobj_parse, %d from yajl",
+			    inputs[i], rf, rs);
+		if (rf == JSONOBJ_OK)
+			assert_same_object(&fast, &slow, inputs[i]);
+	}
+}
+
 int
 main(void)
 {
@@ -885,6 +983,7 @@ main(void)
 		cmocka_unit_test(jsonobj_number_minus_zero),
 		cmocka_unit_test(jsonobj_number_big_integer),
 		cmocka_unit_test(jsonobj_number_long_text),
+		cmocka_unit_test(jsonobj_fast_path_matches_yajl),
 		cmocka_unit_test(jsonobj_string_escapes),
 		cmocka_unit_test(jsonobj_string_nul_kept),
 		cmocka_unit_test(jsonobj_string_nul_at_end),

@@ -1,0 +1,56 @@
+/*
+ * A bounded cache of verified tokens, one per Kore worker, so a client
+ * that sends the same token again costs a comparison instead of an HMAC.
+ */
+#ifndef TOKENCACHE_H
+#define TOKENCACHE_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "token.h"
+
+#define TOKENCACHE_SLOTS	1024	/* direct-mapped */
+#define TOKENCACHE_TOKEN_MAX	512	/* longer tokens are not cached */
+#define TOKENCACHE_SUB_MAX	128	/* nor tokens with a longer sub */
+
+/*
+ * What a later request with the same token needs: the token itself, its
+ * time claims, which are checked again on every hit, and the results of
+ * the checks that do not depend on time.
+ */
+struct tokencache_entry {
+	size_t		len;		/* 0: slot empty */
+	char		token[TOKENCACHE_TOKEN_MAX];
+	double		exp;
+	double		iat;
+	double		nbf;		/* 0 when the token has none */
+	char		sub[TOKENCACHE_SUB_MAX + 1];
+	size_t		sub_len;
+	int		perm;		/* holds the perm named at lookup */
+};
+
+struct tokencache {
+	struct tokencache_entry	slots[TOKENCACHE_SLOTS];
+	char			sub[TOKEN_LEN_MAX + 1];	/* of an uncached token */
+	unsigned long		hits;
+	unsigned long		misses;
+};
+
+/*
+ * Verifies a token as token_verify() does and reports in *has_perm whether
+ * its perms hold perm.  A token verified before is found in the cache;
+ * only the time checks run again, in token_verify()'s order, so the result
+ * is the one full verification would give: the key, policy and perm must
+ * be the same on every call.  On TOKEN_OK, *sub and *sub_len name the
+ * subject, valid until the next call.
+ */
+int	tokencache_verify(struct tokencache *cache,
+	    const struct token_key *key, const struct token_policy *policy,
+	    const char *token, size_t len, time_t now, const char *perm,
+	    int *has_perm, const char **sub, size_t *sub_len);
+
+/* Empties the cache. */
+void	tokencache_clear(struct tokencache *cache);
+
+#endif
