@@ -7,9 +7,8 @@
 #include <unistd.h>
 
 #include <openssl/crypto.h>
-#include <yajl/yajl_gen.h>
-
 #include "config.h"
+#include "jsonobj.h"
 
 #define CONFIG_DEFAULT_ISSUER	"twil.io"
 #define CONFIG_DEFAULT_ORG	"twilio"
@@ -205,23 +204,6 @@ config_secret_file(struct config *cfg, const char *path, char *err,
 	return (0);
 }
 
-/* Returns 1 when s is valid UTF-8, as yajl's generator checks it. */
-static int
-config_is_utf8(const char *s)
-{
-	yajl_gen	g;
-	int		ok;
-
-	if ((g = yajl_gen_alloc(NULL)) == NULL)
-		return (0);
-	yajl_gen_config(g, yajl_gen_validate_utf8, 1);
-	ok = yajl_gen_string(g, (const unsigned char *)s, strlen(s)) ==
-	    yajl_gen_status_ok;
-	yajl_gen_free(g);
-
-	return (ok);
-}
-
 /*
  * Copies the variable's value (or dflt when unset; required when dflt is
  * NULL) into out.  Values go into tokens and comparisons as they are, so
@@ -251,7 +233,7 @@ config_text(const char *name, const char *value, const char *dflt,
 			return (config_error(err, errlen,
 			    "%s contains a control character", name));
 	}
-	if (!config_is_utf8(value))
+	if (!jsonobj_is_utf8((const uint8_t *)value, len))
 		return (config_error(err, errlen, "%s is not valid UTF-8",
 		    name));
 

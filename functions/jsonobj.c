@@ -537,6 +537,19 @@ jsonobj_get(const struct jsonobj *obj, const char *name)
 }
 
 int
+jsonobj_is_utf8(const uint8_t *s, size_t len)
+{
+	size_t		i, n;
+
+	for (i = 0; i < len; i += n) {
+		if ((n = jsonobj_utf8_char(s + i, len - i)) == 0)
+			return (0);
+	}
+
+	return (1);
+}
+
+int
 jsonobj_is_text(const struct jsonobj_value *v)
 {
 	return (v->type == JSONOBJ_STRING && memchr(v->str, '\0', v->len) == NULL);

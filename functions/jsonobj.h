@@ -88,6 +88,12 @@ int	jsonobj_parse_yajl(struct jsonobj *obj, const uint8_t *json,
 const struct jsonobj_member	*jsonobj_get(const struct jsonobj *obj,
 				    const char *name);
 
+/*
+ * Returns 1 when len bytes at s are UTF-8 as RFC 3629 defines it: no
+ * overlong forms, no surrogates, nothing above U+10FFFF.
+ */
+int	jsonobj_is_utf8(const uint8_t *s, size_t len);
+
 /* Returns 1 when v is a string of len bytes with no NUL byte. */
 int	jsonobj_is_text(const struct jsonobj_value *v);
 

@@ -53,7 +53,7 @@ static const struct token_reason token_reasons[] = {
 
 static int	token_payload_write(const struct token_claims *, time_t,
 		    char *, size_t, size_t *);
-static int	token_has_control(const char *);
+static int	token_claim_unfit(const char *);
 static int	token_header_check(const uint8_t *, size_t);
 static int	token_claims_check(const struct token_policy *, time_t,
 		    struct token_verified *);
@@ -119,18 +119,22 @@ cleanup:
 }
 
 /*
- * Returns 1 when s has a control character, which yajl would write as
- * \u001F where JSON.stringify writes \u001f.
+ * Returns 1 when s cannot go into an issued claim: it has a control
+ * character, which yajl would write as \u001F where JSON.stringify writes
+ * \u001f, or it is not strict UTF-8, which yajl's generator would pass and
+ * token_verify() would then reject.
  */
 static int
-token_has_control(const char *s)
+token_claim_unfit(const char *s)
 {
-	for (; *s != '\0'; s++) {
-		if ((unsigned char)*s < 0x20)
+	const char	*p;
+
+	for (p = s; *p != '\0'; p++) {
+		if ((unsigned char)*p < 0x20)
 			return (1);
 	}
 
-	return (0);
+	return (!jsonobj_is_utf8((const uint8_t *)s, (size_t)(p - s)));
 }
 
 /*
@@ -152,8 +156,8 @@ token_payload_write(const struct token_claims *claims, time_t now,
 	yajl_gen_config(g, yajl_gen_validate_utf8, 1);
 
 	ret = -1;
-	if (token_has_control(claims->sub) || token_has_control(claims->iss) ||
-	    token_has_control(claims->org))
+	if (token_claim_unfit(claims->sub) || token_claim_unfit(claims->iss) ||
+	    token_claim_unfit(claims->org))
 		goto cleanup;
 
 #define GEN_STRING(s)	yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
@@ -169,7 +173,7 @@ token_payload_write(const struct token_claims *claims, time_t now,
 		goto cleanup;
 
 	for (i = 0; i < claims->nperms && i < TOKEN_PERMS_MAX; i++) {
-		if (token_has_control(claims->perms[i]) ||
+		if (token_claim_unfit(claims->perms[i]) ||
 		    GEN_STRING(claims->perms[i]) != yajl_gen_status_ok)
 			goto cleanup;
 	}

@@ -84,8 +84,9 @@ void	token_key_free(struct token_key *key);
  * Writes a signed token for claims, issued at now, into out (NUL-terminated)
  * and sets *outlen.  The header is {"alg":"HS256","typ":"JWT"} and the payload
  * members are sub, iss, org, perms, iat, exp in that order, in the compact
- * form Node's jsonwebtoken produces.  Claims must be UTF-8 without control
- * characters, which yajl and JSON.stringify escape differently.  Returns
+ * form Node's jsonwebtoken produces.  Claims must be strict UTF-8 (RFC
+ * 3629) without control characters, which yajl and JSON.stringify escape
+ * differently.  Returns
  * TOKEN_OK, or TOKEN_ERR_INTERNAL for such a claim, an out too small, or
  * an OpenSSL or yajl failure.
  */

@@ -589,6 +589,36 @@ config_leeway_trailing_garbage(void **state)
 }
 
 /* A rejection found after the secret was read still wipes it. */
+/* Values go into tokens as they are: no control characters, strict UTF-8. */
+static void
+config_text_control_utf8(void **state)
+{
+	(void)state;
+
+	setenv("AUTH_USERNAME", "ana\tb", 1);
+	assert_rejected("AUTH_USERNAME", NULL);
+
+	restore_secrets();
+	setenv("AUTH_USERNAME", "ana", 1);
+	setenv("JWT_ISSUER", "twil\x7f.io", 1);
+	assert_rejected("JWT_ISSUER", NULL);
+
+	restore_secrets();
+	unsetenv("JWT_ISSUER");
+	setenv("JWT_ORG", "tw\xc0\xafilio", 1);
+	assert_rejected("JWT_ORG", NULL);
+
+	restore_secrets();
+	setenv("JWT_ORG", "tw\xed\xa0\x80", 1);
+	assert_rejected("JWT_ORG", NULL);
+
+	restore_secrets();
+	unsetenv("JWT_ORG");
+	setenv("AUTH_USERNAME", "jos\xc3\xa9", 1);
+	assert_int_equal(load(), 0);
+	assert_string_equal(cfg.username, "jos\xc3\xa9");
+}
+
 static void
 config_wiped_on_late_error(void **state)
 {
@@ -652,6 +682,7 @@ main(void)
 		CONFIG_TEST(config_leeway_max),
 		CONFIG_TEST(config_leeway_over_max),
 		CONFIG_TEST(config_leeway_trailing_garbage),
+		CONFIG_TEST(config_text_control_utf8),
 		CONFIG_TEST(config_wiped_on_late_error),
 		CONFIG_TEST(config_clear_wipes),
 	};

@@ -364,6 +364,35 @@ token_issue_rejects_controls(void **state)
 	    &len), TOKEN_ERR_INTERNAL);
 }
 
+/*
+ * yajl's generator passes overlong UTF-8 that token_verify() rejects, so
+ * token_issue() checks claims itself (found by fuzz_token).
+ */
+static void
+token_issue_rejects_bad_utf8(void **state)
+{
+	static const char	*bad[] = {
+		"+\xc0\x96",		/* overlong, the fuzzer's input */
+		"\xe0\x80\xaf",		/* overlong three-byte form */
+		"\xed\xa0\x80",		/* a surrogate */
+		"\xf4\x90\x80\x80",	/* above U+10FFFF */
+		"\xc3",			/* truncated */
+	};
+	struct token_claims	claims = { "twilio", "twil.io", "twilio",
+				    { "read" }, 1, TTL };
+	size_t			i, len;
+
+	(void)state;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		claims.sub = bad[i];
+		len = 0;
+		assert_int_equal(token_issue(&key, &claims, NOW, tok,
+		    sizeof(tok), &len), TOKEN_ERR_INTERNAL);
+		assert_int_equal(len, 0);
+	}
+}
+
 /* JSON.stringify and yajl both write DEL (0x7f) as it is. */
 static void
 token_issue_del_raw(void **state)
@@ -1828,6 +1857,7 @@ main(void)
 		cmocka_unit_test(token_issue_escapes_quotes),
 		cmocka_unit_test(token_issue_rejects_controls),
 		cmocka_unit_test(token_issue_del_raw),
+		cmocka_unit_test(token_issue_rejects_bad_utf8),
 		cmocka_unit_test(token_issue_utf8),
 		cmocka_unit_test(token_issue_out_small),
 		cmocka_unit_test(token_round_trip),
