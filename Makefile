@@ -56,7 +56,7 @@ KORE_PRELOAD	= $(shell $(CC) -print-file-name=libasan.so) \
 		  $(shell $(CC) -print-file-name=libubsan.so)
 endif
 
-.PHONY: all deps module unit interop test http run kodev clean FORCE
+.PHONY: all deps module unit interop test http fuzz run kodev clean FORCE
 
 all: module
 
@@ -138,6 +138,11 @@ http: module interop
 test: deps
 	@$(MAKE) --no-print-directory $(UNIT_TESTS) module interop
 	@$(HTTP_ENV) bash tests/run.sh $(UNIT_TESTS)
+
+# libFuzzer harnesses, FUZZ_SECONDS each (tests/fuzz/run.sh lists the
+# settings).  Not part of make test: a run takes minutes.
+fuzz:
+	@bash tests/fuzz/run.sh
 
 $(DEV_SECRET):
 	@umask 077 && head -c 48 /dev/urandom | od -An -tx1 | tr -d ' \n' > $@

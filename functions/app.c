@@ -142,6 +142,48 @@ app_request_header(struct http_request *req, const char *name,
 	return (count);
 }
 
+/*
+ * Returns 1 when the C string value, cut from the request head by Kore,
+ * did not end at a line end.  Kore splits the head in place with
+ * strsep() on "\r\n", which turns each CRLF into two NUL bytes, and it
+ * marks the end of the head with a NUL before the final "\n\r\n".  So a
+ * value ends in NUL NUL and the next field name, or in NUL "\n" at the end
+ * of the head; the bytes read are inside the head buffer.  A NUL byte sent
+ * inside a value ends the string early, and Kore drops the rest of the
+ * head.  XXX A NUL followed by a second NUL and a field name looks like a
+ * line end and still hides what follows.
+ */
+static int
+app_value_cut_short(const char *value)
+{
+	const char	*end;
+
+	end = value + strlen(value);
+	if (end[1] == '\n')
+		return (0);
+
+	return (end[1] != '\0' || end[2] == '\0' || end[2] == '\r' ||
+	    end[2] == '\n');
+}
+
+/*
+ * Returns 1 when the method as the client wrote it is not the upper-case
+ * name: Kore matches method names ignoring case, but RFC 9110 section 9.1
+ * makes them case-sensitive, and a proxy in front may not.  The request
+ * line is the first string in the head buffer that Kore split in place.
+ */
+static int
+app_method_not_canonical(struct http_request *req)
+{
+	const char	*method;
+
+	method = (const char *)req->headers;
+	while (*method == '\0' || *method == '\r' || *method == '\n')
+		method++;
+
+	return (strcmp(method, http_method_text(req->method)) != 0);
+}
+
 int
 app_reject_bad_head(struct http_request *req, const char *route)
 {
@@ -149,10 +191,32 @@ app_reject_bad_head(struct http_request *req, const char *route)
 	const char		*p;
 	int			fields, lengths;
 
+	if (app_method_not_canonical(req)) {
+		/* 400, as Kore answers any other method it does not know. */
+		app_log_reject(route, HTTP_STATUS_BAD_REQUEST, "method_case");
+		app_respond_text(req, HTTP_STATUS_BAD_REQUEST,
+		    "method names are case-sensitive");
+		return (1);
+	}
+
+	if (app_value_cut_short(req->host)) {
+		app_log_reject(route, HTTP_STATUS_BAD_REQUEST, "head_nul");
+		app_respond_text(req, HTTP_STATUS_BAD_REQUEST,
+		    "request head holds a NUL byte or a bare LF");
+		return (1);
+	}
+
 	fields = 0;
 	lengths = 0;
 	TAILQ_FOREACH(hdr, &req->req_headers, list) {
 		fields++;
+		if (app_value_cut_short(hdr->value)) {
+			app_log_reject(route, HTTP_STATUS_BAD_REQUEST,
+			    "head_nul");
+			app_respond_text(req, HTTP_STATUS_BAD_REQUEST,
+			    "request head holds a NUL byte or a bare LF");
+			return (1);
+		}
 		if (strcasecmp(hdr->header, "transfer-encoding") == 0) {
 			app_log_reject(route, HTTP_STATUS_BAD_REQUEST,
 			    "transfer_encoding");

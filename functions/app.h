@@ -36,7 +36,9 @@ int	app_request_header(struct http_request *req, const char *name,
 
 /*
  * Rejects a request head that Kore 4.1.0 parsed in a way no handler can
- * trust, and logs it; returns 1 when it did.  Kore splits at most
+ * trust, and logs it; returns 1 when it did.  A method not written in
+ * upper case: 400.  A NUL byte or a bare LF in the head, after which Kore
+ * drops the rest: 400.  Kore splits at most
  * HTTP_REQ_HEADER_MAX - 1 lines of a head (the request line and 23 header
  * fields, Host included) and silently drops the rest, so a request that
  * reaches that count may carry fields, such as a second Authorization

@@ -1,0 +1,77 @@
+"""Check a Kore log from an attack or soak run: every line must be one the
+service is expected to write, and no line may contain a token.
+
+Usage: logcheck.py KORE_LOG
+
+Expected lines, as Kore 4.1.0 and functions/app.c write them:
+  start:     the [parent] start-up notices (serving, privsep, sandbox,
+             built-ins, the jwt settings line) and "worker N started"
+  requests:  "<route>: rejected <status> <reason>", "N rejection lines
+             suppressed" and Kore's "body too large (N > 4096)"
+  stop:      "server shutting down", the drain notices, "parent gone,
+             shutting down", "worker [wrk N] exited" and "goodbye"
+The stop lines may come in any order, because the parent and the workers
+write to the same file.  Anything else fails, among them the lines of a worker that crashed or was
+restarted ("worker ... exited with status", "... gone", "restarting
+worker"), sanitizer reports and OpenSSL errors.  Prints each unexpected
+line with its number (at most 20) and exits 1, or exits 0.
+"""
+
+import re
+import sys
+
+START = [
+    r"\[parent\]: \S+ serving http on 127\.0\.0\.1:\d+",
+    r"\[parent\]: privsep: no root path set, using working directory",
+    r"\[parent\]: privsep: will not change user",
+    r"\[parent\]: privsep: no keymgr_root set, using 'root` directory",
+    r"\[parent\]: privsep: will not chroot",
+    r"\[parent\]: kore is starting up",
+    r"\[parent\]: seccomp sandbox enabled",
+    r"\[parent\]: (pgsql|tasks) built-in enabled",
+    r"\[parent\]: jwt: issuer \S+, ttl \d+s, leeway \d+s",
+    r"\[wrk \d+\]: worker \d+ started \(cpu#\d+, pid#\d+\)",
+]
+REQUESTS = [
+    r"\[wrk \d+\]: /(jwt|bearer): rejected \d{3} [a-z_]+",
+    r"\[wrk \d+\]: \d+ rejection lines suppressed",
+    r"\[wrk \d+\]: body too large \(\d+ > 4096\)",
+]
+STOP = [
+    r"\[parent\]: server shutting down",
+    r"\[parent\]: waiting for workers to drain and shutdown",
+    r"\[wrk \d+\]: parent gone, shutting down",
+    r"\[parent\]: worker \[wrk \d+\] exited",
+    r"\[parent\]: goodbye",
+]
+JWS = re.compile(r"eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.")
+
+
+def compile_all(patterns):
+    return [re.compile(p) for p in patterns]
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit("usage: logcheck.py KORE_LOG")
+    patterns = compile_all(START + REQUESTS + STOP)
+    bad = []
+    with open(sys.argv[1], "rb") as f:
+        for number, raw in enumerate(f, 1):
+            line = raw.decode("utf-8", "replace").rstrip("\r\n")
+            if JWS.search(line):
+                # The line is not printed because it contains a token.
+                bad.append((number, "(a token-shaped string)"))
+                continue
+            if not any(p.fullmatch(line) for p in patterns):
+                bad.append((number, line[:200]))
+    for number, line in bad[:20]:
+        print("line %d: %s" % (number, line))
+    if bad:
+        print("%d unexpected log line(s)" % len(bad))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
