@@ -56,7 +56,7 @@ KORE_PRELOAD	= $(shell $(CC) -print-file-name=libasan.so) \
 		  $(shell $(CC) -print-file-name=libubsan.so)
 endif
 
-.PHONY: all deps module unit interop test http fuzz run kodev clean FORCE
+.PHONY: all deps module unit interop test http fuzz bench run kodev clean FORCE
 
 all: module
 
@@ -139,6 +139,11 @@ test: deps
 	@$(MAKE) --no-print-directory $(UNIT_TESTS) module interop
 	@$(HTTP_ENV) bash tests/run.sh $(UNIT_TESTS)
 
+# The service against a no-auth ceiling and Node, on loopback
+# (bench/RESULTS.md has the method and the latest results).
+bench:
+	@bash bench/run.sh
+
 # libFuzzer harnesses, FUZZ_SECONDS each (tests/fuzz/run.sh lists the
 # settings).  Not part of make test: a run takes minutes.
 fuzz:
@@ -184,5 +189,5 @@ kodev: conf/server.conf.in
 
 clean:
 	rm -rf $(BUILD) .objs cert src kore.pid dh2048.pem
-	rm -rf tests/interop/node/node_modules
+	rm -rf tests/interop/node/node_modules bench/out bench/node/node_modules
 	rm -f conf/$(KODEV_APP).conf $(KODEV_APP).so

@@ -36,6 +36,8 @@ jwt(struct http_request *req)
 	int				ok;
 
 	token_len = 0;
+	body_len = 0;
+	login.dirty = 0;
 
 	if (app_reject_bad_head(req, "/jwt"))
 		return (KORE_RESULT_OK);
@@ -103,7 +105,7 @@ jwt(struct http_request *req)
 
 cleanup:
 	login_request_clear(&login);
-	OPENSSL_cleanse(body, sizeof(body));
+	OPENSSL_cleanse(body, body_len);
 	jwt_wipe_request_body(req);
 	OPENSSL_cleanse(token, token_len);
 	return (KORE_RESULT_OK);

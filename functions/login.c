@@ -22,9 +22,11 @@ login_parse(struct login_request *req, const char *content_type,
 	req->username_len = 0;
 	req->password_len = 0;
 	req->error = NULL;
+	req->dirty = 1;
 
 	if (len > LOGIN_BODY_MAX)
 		return (LOGIN_ERR_TOO_LARGE);
+	req->dirty = len + 1;
 
 	switch (media_body_type(content_type)) {
 	case MEDIA_BODY_JSON:
@@ -39,8 +41,12 @@ login_parse(struct login_request *req, const char *content_type,
 void
 login_request_clear(struct login_request *req)
 {
-	OPENSSL_cleanse(req->username, sizeof(req->username));
-	OPENSSL_cleanse(req->password, sizeof(req->password));
+	size_t		n;
+
+	n = req->dirty < sizeof(req->username) ? req->dirty :
+	    sizeof(req->username);
+	OPENSSL_cleanse(req->username, n);
+	OPENSSL_cleanse(req->password, n);
 	req->username_len = 0;
 	req->password_len = 0;
 }
@@ -92,7 +98,7 @@ login_parse_json(struct login_request *req, const uint8_t *body, size_t len)
 	}
 
 	/* The arena holds the decoded password, whatever the outcome. */
-	OPENSSL_cleanse(arena, sizeof(arena));
+	OPENSSL_cleanse(arena, JSONOBJ_ARENA_LEN(len));
 	return (ret);
 }
 
@@ -178,7 +184,7 @@ login_parse_form(struct login_request *req, const uint8_t *body, size_t len)
 	int		ret;
 
 	ret = login_parse_form_fields(req, body, len, scratch);
-	OPENSSL_cleanse(scratch, sizeof(scratch));
+	OPENSSL_cleanse(scratch, len + 1);
 
 	return (ret);
 }

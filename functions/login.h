@@ -27,6 +27,7 @@ struct login_request {
 	char		password[LOGIN_BODY_MAX + 1];
 	size_t		password_len;
 	const char	*error;		/* one-line reason for a 400 */
+	size_t		dirty;		/* bytes of each field input reached */
 };
 
 /*
@@ -39,7 +40,12 @@ struct login_request {
 int	login_parse(struct login_request *req, const char *content_type,
 	    const uint8_t *body, size_t len);
 
-/* Wipes both fields. */
+/*
+ * Wipes both fields as far as any input reached them: a decoded field is
+ * never longer than the body, so login_parse() sets dirty to the body's
+ * length plus its NUL.  Set dirty to 0 before a path that may skip
+ * login_parse().
+ */
 void	login_request_clear(struct login_request *req);
 
 #endif

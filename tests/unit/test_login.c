@@ -615,6 +615,7 @@ login_form_long_password(void **state)
 	assert_int_equal(req.password_len, LOGIN_BODY_MAX - n);
 }
 
+/* Wipes every byte the input could reach: up to the body's length. */
 static void
 login_clear_wipes(void **state)
 {
@@ -622,6 +623,7 @@ login_clear_wipes(void **state)
 
 	(void)state;
 
+	memset(&req, 0, sizeof(req));
 	assert_int_equal(parse(JSON, "{\"username\":\"twilio\","
 	    "\"password\":\"ahoy\"}"), LOGIN_OK);
 	login_request_clear(&req);
@@ -629,6 +631,24 @@ login_clear_wipes(void **state)
 		assert_int_equal(req.username[i], 0);
 	for (i = 0; i < sizeof(req.password); i++)
 		assert_int_equal(req.password[i], 0);
+}
+
+/* A malformed body is wiped too, as far as its length reaches. */
+static void
+login_clear_wipes_after_error(void **state)
+{
+	static const char	body[] = "username=secret-name&password=a%00b";
+	size_t			i;
+
+	(void)state;
+
+	memset(&req, 0x5a, sizeof(req));
+	assert_int_equal(parse(FORM, body), LOGIN_ERR_MALFORMED);
+	assert_true(req.dirty >= sizeof(body));
+	for (i = 0; i < sizeof(body); i++) {
+		assert_int_equal(req.username[i], 0);
+		assert_int_equal(req.password[i], 0);
+	}
 }
 
 /* Ignored fields are still checked: a bad escape anywhere is malformed. */
@@ -683,6 +703,7 @@ main(void)
 		cmocka_unit_test(login_json_raw_nul),
 		cmocka_unit_test(login_form_ok),
 		cmocka_unit_test(login_form_ignored_field_escape),
+		cmocka_unit_test(login_clear_wipes_after_error),
 		cmocka_unit_test(login_form_order),
 		cmocka_unit_test(login_form_charset),
 		cmocka_unit_test(login_form_plus_space),
