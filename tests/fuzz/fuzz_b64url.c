@@ -130,11 +130,12 @@ fuzz_decode(const uint8_t *data, size_t size)
 	if (expect > 0) {
 		tight = fuzz_alloc(expect - 1);
 		n = (size_t)-1;
-		FUZZ_CHECK(b64url_decode(in, size, tight, expect - 1, &n) == -1);
+		FUZZ_CHECK(b64url_decode(in, size, tight, expect - 1,
+		    &n) == -1);
 		free(tight);
 	}
 
-	/* Each byte string has one accepted encoding: this same text. */
+	/* Each byte string has one accepted encoding: this text again. */
 	again = fuzz_alloc(B64URL_ENCODED_LEN(outlen) + 1);
 	n = b64url_encode(out, outlen, again, B64URL_ENCODED_LEN(outlen) + 1);
 	FUZZ_CHECK(n == size);
@@ -162,7 +163,7 @@ fuzz_encode(const uint8_t *data, size_t size)
 	FUZZ_CHECK(b64url_encode(data, size, enc, enclen + 1) == enclen);
 	FUZZ_CHECK(enc[enclen] == '\0');
 
-	/* EVP_EncodeBlock() writes 4 characters per 3 bytes, padded, and a NUL. */
+	/* EVP_EncodeBlock() writes 4 characters per 3 bytes, then a NUL. */
 	std = fuzz_alloc(4 * ((size + 2) / 3) + 1);
 	stdlen = (size_t)EVP_EncodeBlock(std, data, (int)size);
 	while (stdlen > 0 && std[stdlen - 1] == '=')
@@ -176,7 +177,7 @@ fuzz_encode(const uint8_t *data, size_t size)
 		FUZZ_CHECK(enc[i] == (char)std[i]);
 	}
 
-	/* No room for the terminating NUL: nothing may be written. */
+	/* Without room for the terminating NUL, encoding must fail. */
 	small = fuzz_alloc(enclen);
 	FUZZ_CHECK(b64url_encode(data, size, small, enclen) == 0);
 

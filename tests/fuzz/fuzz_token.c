@@ -1,7 +1,7 @@
 /*
  * libFuzzer harness for token verification and the Authorization header.
  *
- * The first input byte, modulo 3, picks the mode and the rest is the data:
+ * The first input byte, modulo 4, picks the mode and the rest is the data:
  *
  *   0  the data is a compact token, verified as it is.  Without the key
  *      only the format, base64url and header checks can pass.
@@ -12,6 +12,8 @@
  *      and the claim checks behind the signature are fuzzed too.
  *   2  the data is an Authorization header value.  A Bearer token found
  *      in it is verified as in mode 0.
+ *   3  the data, cut at its first NUL byte, is the sub claim of a token
+ *      that token_issue() writes and token_verify() must then accept.
  *
  * The key, the policy and the clock are fixed.  Results are checked
  * against rules that hold for any input: a token the harness signed never
@@ -37,7 +39,8 @@
 } while (0)
 
 /* The header token_issue() writes. */
-static const char	fuzz_header_json[] = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
+static const char	fuzz_header_json[] =
+    "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
 
 /* Fixed clock: 2023-11-14T22:13:20Z. */
 #define FUZZ_NOW		1700000000
@@ -45,7 +48,7 @@ static const char	fuzz_header_json[] = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
 /* Characters EVP_EncodeBlock() writes for n bytes, padding and NUL included. */
 #define FUZZ_B64_BUF(n)		(4 * (((n) + 2) / 3) + 1)
 
-/* Fuzzing-only secret, 43 bytes; it signs nothing outside this harness. */
+/* A fuzzing-only secret of 43 bytes that signs nothing outside this harness. */
 static const uint8_t	fuzz_secret[] =
     "fuzz-only-secret-0123456789-not-for-service";
 #define FUZZ_SECRET_LEN		(sizeof(fuzz_secret) - 1)
@@ -67,10 +70,14 @@ static size_t	fuzz_b64url(const uint8_t *, size_t, char *);
 static int	fuzz_verify(const char *, size_t);
 static void	fuzz_check_accepted(const struct token_verified *);
 static void	fuzz_check_signature(const char *, size_t);
+static void	fuzz_check_header(const uint8_t *, size_t);
 static void	fuzz_token_raw(const uint8_t *, size_t);
 static void	fuzz_token_signed(const uint8_t *, size_t);
 static int	fuzz_is_b64token_char(int);
 static void	fuzz_authorization(const uint8_t *, size_t);
+static int	fuzz_is_utf8(const uint8_t *, size_t);
+static int	fuzz_has_control(const char *);
+static void	fuzz_token_issued(const uint8_t *, size_t);
 
 static void
 fuzz_fail(const char *cond, int line)
@@ -90,7 +97,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		exit(1);
 	}
 
-	/* About 4 KB of arena: kept off the stack and allocated once. */
+	/* Allocated once, off the stack, because it contains a 4 KB arena. */
 	if ((fuzz_verified = malloc(sizeof(*fuzz_verified))) == NULL) {
 		fprintf(stderr, "fuzz_token: out of memory\n");
 		exit(1);
@@ -239,6 +246,40 @@ fuzz_check_signature(const char *token, size_t len)
 	FUZZ_CHECK(memcmp(dot, sig, sig_len) == 0);
 }
 
+/*
+ * Checks the header of an accepted token: alg is exactly "HS256" (RFC 8725
+ * section 3.1), crit is absent, and typ is absent or "JWT" or
+ * "application/jwt" in any case (RFC 7515 section 4.1.9).
+ */
+static void
+fuzz_check_header(const uint8_t *json, size_t len)
+{
+	struct jsonobj			*hdr;
+	const struct jsonobj_member	*alg, *typ;
+	char				*arena;
+
+	if ((hdr = malloc(sizeof(*hdr))) == NULL ||
+	    (arena = malloc(JSONOBJ_ARENA_LEN(len))) == NULL)
+		abort();
+	FUZZ_CHECK(jsonobj_parse(hdr, json, len, arena,
+	    JSONOBJ_ARENA_LEN(len)) == JSONOBJ_OK);
+
+	alg = jsonobj_get(hdr, "alg");
+	FUZZ_CHECK(alg != NULL && alg->value.type == JSONOBJ_STRING);
+	FUZZ_CHECK(alg->value.len == 5);
+	FUZZ_CHECK(memcmp(alg->value.str, "HS256", 5) == 0);
+	FUZZ_CHECK(jsonobj_get(hdr, "crit") == NULL);
+
+	if ((typ = jsonobj_get(hdr, "typ")) != NULL) {
+		FUZZ_CHECK(jsonobj_is_text(&typ->value));
+		FUZZ_CHECK(strcasecmp(typ->value.str, "JWT") == 0 ||
+		    strcasecmp(typ->value.str, "application/jwt") == 0);
+	}
+
+	free(arena);
+	free(hdr);
+}
+
 /* Mode 0: the data is the token. */
 static void
 fuzz_token_raw(const uint8_t *data, size_t size)
@@ -256,10 +297,11 @@ static void
 fuzz_token_signed(const uint8_t *data, size_t size)
 {
 	const uint8_t	*header, *payload, *nl;
-	size_t		header_len, payload_len, hseg, pseg, len, max;
+	size_t		header_len, payload_len, header_chars, payload_chars;
+	size_t		len, token_size;
 	unsigned int	maclen;
 	uint8_t		mac[EVP_MAX_MD_SIZE];
-	char		*token;
+	char		*token, *exact;
 	int		ret;
 
 	header = data;
@@ -274,15 +316,16 @@ fuzz_token_signed(const uint8_t *data, size_t size)
 		payload_len = size;
 	}
 
-	max = FUZZ_B64_BUF(header_len) + FUZZ_B64_BUF(payload_len) +
+	token_size = FUZZ_B64_BUF(header_len) + FUZZ_B64_BUF(payload_len) +
 	    FUZZ_B64_BUF(TOKEN_HMAC_LEN);
-	if ((token = malloc(max)) == NULL)
+	if ((token = malloc(token_size)) == NULL)
 		abort();
 
-	hseg = fuzz_b64url(header, header_len, token);
-	token[hseg] = '.';
-	pseg = fuzz_b64url(payload, payload_len, token + hseg + 1);
-	len = hseg + 1 + pseg;
+	header_chars = fuzz_b64url(header, header_len, token);
+	token[header_chars] = '.';
+	payload_chars = fuzz_b64url(payload, payload_len,
+	    token + header_chars + 1);
+	len = header_chars + 1 + payload_chars;
 
 	if (HMAC(EVP_sha256(), fuzz_secret, (int)FUZZ_SECRET_LEN,
 	    (const unsigned char *)token, len, mac, &maclen) == NULL ||
@@ -291,21 +334,27 @@ fuzz_token_signed(const uint8_t *data, size_t size)
 	token[len++] = '.';
 	len += fuzz_b64url(mac, TOKEN_HMAC_LEN, token + len);
 
-	/* Verify exactly len bytes, with no NUL after them to lean on. */
-	ret = fuzz_verify(token, len);
+	/* A copy of exactly len bytes, so an over-read is reported. */
+	if ((exact = malloc(len)) == NULL)
+		abort();
+	memcpy(exact, token, len);
+	ret = fuzz_verify(exact, len);
+	free(exact);
 
 	/*
 	 * The token is well formed and correctly signed, so only an empty
 	 * segment or the length limit may fail it before the header check,
 	 * and nothing may fail the signature.
 	 */
-	if (hseg == 0 || pseg == 0 || len > TOKEN_LEN_MAX) {
+	if (header_chars == 0 || payload_chars == 0 || len > TOKEN_LEN_MAX) {
 		FUZZ_CHECK(ret == TOKEN_ERR_FORMAT);
 	} else {
 		FUZZ_CHECK(ret != TOKEN_ERR_FORMAT);
 		FUZZ_CHECK(ret != TOKEN_ERR_ENCODING);
 		FUZZ_CHECK(ret != TOKEN_ERR_SIGNATURE);
 	}
+	if (ret == TOKEN_OK)
+		fuzz_check_header(header, header_len);
 
 	free(token);
 }
@@ -328,14 +377,14 @@ fuzz_authorization(const uint8_t *data, size_t size)
 {
 	const char	*tok;
 	char		*value, *copy;
-	size_t		len, i, nequals, vlen;
+	size_t		len, i, padding, value_len;
 	int		ret;
 
 	if ((value = malloc(size + 1)) == NULL)
 		abort();
 	memcpy(value, data, size);
 	value[size] = '\0';
-	vlen = strlen(value);
+	value_len = strlen(value);
 
 	ret = authz_bearer_parse(value, &tok, &len);
 	FUZZ_CHECK(ret == AUTHZ_NONE || ret == AUTHZ_TOKEN ||
@@ -347,18 +396,21 @@ fuzz_authorization(const uint8_t *data, size_t size)
 		return;
 	}
 
-	FUZZ_CHECK(tok > value && tok + len <= value + vlen);
+	FUZZ_CHECK(tok > value && tok + len <= value + value_len);
 	FUZZ_CHECK(len > 0);
 	FUZZ_CHECK(strncasecmp(value, "Bearer ", 7) == 0);
-	for (i = (size_t)(tok + len - value); i < vlen; i++)
+	for (i = (size_t)(tok + len - value); i < value_len; i++)
 		FUZZ_CHECK(value[i] == ' ');
 
-	/* b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=" */
-	nequals = 0;
-	while (nequals < len && tok[len - 1 - nequals] == '=')
-		nequals++;
-	FUZZ_CHECK(nequals < len);
-	for (i = 0; i < len - nequals; i++)
+	/*
+	 * b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" )
+	 *     *"="
+	 */
+	padding = 0;
+	while (padding < len && tok[len - 1 - padding] == '=')
+		padding++;
+	FUZZ_CHECK(padding < len);
+	for (i = 0; i < len - padding; i++)
 		FUZZ_CHECK(fuzz_is_b64token_char((unsigned char)tok[i]));
 
 	/* A copy of exactly len bytes, so an over-read is reported. */
@@ -372,21 +424,154 @@ fuzz_authorization(const uint8_t *data, size_t size)
 	free(value);
 }
 
+/*
+ * Returns 1 when len bytes are UTF-8 as RFC 3629 defines it: no overlong
+ * forms, no surrogates, nothing above U+10FFFF.
+ */
+static int
+fuzz_is_utf8(const uint8_t *s, size_t len)
+{
+	size_t		i, n, k;
+	uint32_t	cp, min;
+
+	for (i = 0; i < len; i += n) {
+		if (s[i] < 0x80) {
+			n = 1;
+			continue;
+		} else if ((s[i] & 0xe0) == 0xc0) {
+			n = 2;
+			cp = s[i] & 0x1f;
+			min = 0x80;
+		} else if ((s[i] & 0xf0) == 0xe0) {
+			n = 3;
+			cp = s[i] & 0x0f;
+			min = 0x800;
+		} else if ((s[i] & 0xf8) == 0xf0) {
+			n = 4;
+			cp = s[i] & 0x07;
+			min = 0x10000;
+		} else {
+			return (0);
+		}
+
+		if (len - i < n)
+			return (0);
+		for (k = 1; k < n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return (0);
+			cp = cp << 6 | (s[i + k] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return (0);
+	}
+
+	return (1);
+}
+
+/* Returns 1 when s contains a control character (below 0x20). */
+static int
+fuzz_has_control(const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if ((unsigned char)*s < 0x20)
+			return (1);
+	}
+
+	return (0);
+}
+
+/*
+ * Mode 3: issues a token whose sub is the data up to its first NUL byte,
+ * 100 seconds before the fixed clock, and verifies it.  A sub that
+ * token.h allows and that is short enough to fit TOKEN_LEN_MAX must be
+ * issued.  An issued token must carry the standard header and the HMAC of
+ * its first two segments, and verify with the same sub.
+ */
+static void
+fuzz_token_issued(const uint8_t *data, size_t size)
+{
+	struct token_claims	claims;
+	char			*sub, *token, header[FUZZ_B64_BUF(64)];
+	size_t			sub_len, len, header_len;
+	int			ret;
+
+	if ((sub = malloc(size + 1)) == NULL ||
+	    (token = malloc(TOKEN_LEN_MAX + 1)) == NULL)
+		abort();
+	memcpy(sub, data, size);
+	sub[size] = '\0';
+	sub_len = strlen(sub);
+
+	memset(&claims, 0, sizeof(claims));
+	claims.sub = sub;
+	claims.iss = fuzz_policy.issuer;
+	claims.org = "twilio";
+	claims.perms[0] = "read";
+	claims.nperms = 1;
+	claims.ttl = fuzz_policy.ttl;
+
+	ret = token_issue(&fuzz_key, &claims, FUZZ_NOW - 100, token,
+	    TOKEN_LEN_MAX + 1, &len);
+	FUZZ_CHECK(ret == TOKEN_OK || ret == TOKEN_ERR_INTERNAL);
+
+	/*
+	 * token.h allows UTF-8 claims without control characters.  Such a
+	 * sub byte takes at most 2 JSON characters (\" or \\), so a sub of
+	 * 1000 bytes makes at most 2092 bytes of payload JSON and a token of
+	 * 2871 characters, under TOKEN_LEN_MAX.
+	 */
+	if (fuzz_is_utf8((const uint8_t *)sub, sub_len) &&
+	    !fuzz_has_control(sub) && sub_len <= 1000)
+		FUZZ_CHECK(ret == TOKEN_OK);
+
+	if (ret != TOKEN_OK) {
+		FUZZ_CHECK(token[0] == '\0');
+		free(token);
+		free(sub);
+		return;
+	}
+
+	FUZZ_CHECK(len <= TOKEN_LEN_MAX);
+	FUZZ_CHECK(strlen(token) == len);
+	header_len = fuzz_b64url((const uint8_t *)fuzz_header_json,
+	    sizeof(fuzz_header_json) - 1, header);
+	FUZZ_CHECK(len > header_len && token[header_len] == '.');
+	FUZZ_CHECK(memcmp(token, header, header_len) == 0);
+	fuzz_check_signature(token, len);
+
+	ret = fuzz_verify(token, len);
+	if (sub_len == 0) {
+		FUZZ_CHECK(ret == TOKEN_ERR_SUBJECT);
+	} else {
+		FUZZ_CHECK(ret == TOKEN_OK);
+		FUZZ_CHECK(fuzz_verified->sub_len == sub_len);
+		FUZZ_CHECK(memcmp(fuzz_verified->sub, sub, sub_len) == 0);
+		FUZZ_CHECK(token_has_perm(fuzz_verified, "read"));
+		FUZZ_CHECK(!token_has_perm(fuzz_verified, "write"));
+	}
+
+	free(token);
+	free(sub);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size == 0)
 		return (0);
 
-	switch (data[0] % 3) {
+	switch (data[0] % 4) {
 	case 0:
 		fuzz_token_raw(data + 1, size - 1);
 		break;
 	case 1:
 		fuzz_token_signed(data + 1, size - 1);
 		break;
-	default:
+	case 2:
 		fuzz_authorization(data + 1, size - 1);
+		break;
+	default:
+		fuzz_token_issued(data + 1, size - 1);
 		break;
 	}
 
