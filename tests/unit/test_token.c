@@ -372,7 +372,7 @@ static void
 token_issue_rejects_bad_utf8(void **state)
 {
 	static const char	*bad[] = {
-		"+\xc0\x96",		/* overlong, the fuzzer's input */
+		"+\xc0\x96",		/* overlong C0 96, which fuzz_token found */
 		"\xe0\x80\xaf",		/* overlong three-byte form */
 		"\xed\xa0\x80",		/* a surrogate */
 		"\xf4\x90\x80\x80",	/* above U+10FFFF */
