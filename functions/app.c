@@ -22,6 +22,8 @@
 #error "Kore's HTTP_REQ_HEADER_MAX changed: recompute APP_HEADER_FIELDS_MAX"
 #endif
 
+#define APP_HEAD_NUL_TEXT	"request head contains a NUL byte or a bare LF"
+
 struct app_state	app;
 
 static void		app_refuse_start(const char *, ...)
@@ -148,7 +150,7 @@ app_request_header(struct http_request *req, const char *name,
  * strsep() on "\r\n", which turns each CRLF into two NUL bytes, and it
  * marks the end of the head with a NUL before the final "\n\r\n".  So a
  * value ends in NUL NUL and the next field name, or in NUL "\n" at the end
- * of the head; the bytes read are inside the head buffer.  A NUL byte sent
+ * of the head.  Both reads stay inside the head buffer.  A NUL byte sent
  * inside a value ends the string early, and Kore drops the rest of the
  * head.  XXX A NUL followed by a second NUL and a field name looks like a
  * line end and still hides what follows.
@@ -191,39 +193,26 @@ app_reject_bad_head(struct http_request *req, const char *route)
 	const char		*p;
 	int			fields, lengths;
 
-	if (app_method_not_canonical(req)) {
-		/* 400, as Kore answers any other method it does not know. */
-		app_log_reject(route, HTTP_STATUS_BAD_REQUEST, "method_case");
-		app_respond_text(req, HTTP_STATUS_BAD_REQUEST,
-		    "method names are case-sensitive");
-		return (1);
-	}
+	/* 400, as Kore rejects any other method it does not know. */
+	if (app_method_not_canonical(req))
+		return (app_reject(req, route, HTTP_STATUS_BAD_REQUEST,
+		    "method_case", "method names are case-sensitive"));
 
-	if (app_value_cut_short(req->host)) {
-		app_log_reject(route, HTTP_STATUS_BAD_REQUEST, "head_nul");
-		app_respond_text(req, HTTP_STATUS_BAD_REQUEST,
-		    "request head holds a NUL byte or a bare LF");
-		return (1);
-	}
+	if (app_value_cut_short(req->host))
+		return (app_reject(req, route, HTTP_STATUS_BAD_REQUEST,
+		    "head_nul", APP_HEAD_NUL_TEXT));
 
 	fields = 0;
 	lengths = 0;
 	TAILQ_FOREACH(hdr, &req->req_headers, list) {
 		fields++;
-		if (app_value_cut_short(hdr->value)) {
-			app_log_reject(route, HTTP_STATUS_BAD_REQUEST,
-			    "head_nul");
-			app_respond_text(req, HTTP_STATUS_BAD_REQUEST,
-			    "request head holds a NUL byte or a bare LF");
-			return (1);
-		}
-		if (strcasecmp(hdr->header, "transfer-encoding") == 0) {
-			app_log_reject(route, HTTP_STATUS_BAD_REQUEST,
-			    "transfer_encoding");
-			app_respond_text(req, HTTP_STATUS_BAD_REQUEST,
-			    "Transfer-Encoding is not supported");
-			return (1);
-		}
+		if (app_value_cut_short(hdr->value))
+			return (app_reject(req, route, HTTP_STATUS_BAD_REQUEST,
+			    "head_nul", APP_HEAD_NUL_TEXT));
+		if (strcasecmp(hdr->header, "transfer-encoding") == 0)
+			return (app_reject(req, route, HTTP_STATUS_BAD_REQUEST,
+			    "transfer_encoding",
+			    "Transfer-Encoding is not supported"));
 		if (strcasecmp(hdr->header, "content-length") != 0)
 			continue;
 
@@ -231,21 +220,15 @@ app_reject_bad_head(struct http_request *req, const char *route)
 		for (p = hdr->value; *p >= '0' && *p <= '9'; p++)
 			;
 		if (lengths > 1 || *p != '\0' ||
-		    (hdr->value[0] == '0' && hdr->value[1] != '\0')) {
-			app_log_reject(route, HTTP_STATUS_BAD_REQUEST,
-			    "content_length");
-			app_respond_text(req, HTTP_STATUS_BAD_REQUEST,
-			    "Content-Length must be one decimal number");
-			return (1);
-		}
+		    (hdr->value[0] == '0' && hdr->value[1] != '\0'))
+			return (app_reject(req, route, HTTP_STATUS_BAD_REQUEST,
+			    "content_length",
+			    "Content-Length must be one decimal number"));
 	}
 
-	if (fields > APP_HEADER_FIELDS_MAX) {
-		app_log_reject(route, 431, "too_many_header_fields");
-		app_respond_text(req, 431,
-		    "request has more than 21 header fields besides Host");
-		return (1);
-	}
+	if (fields > APP_HEADER_FIELDS_MAX)
+		return (app_reject(req, route, 431, "too_many_header_fields",
+		    "request has more than 21 header fields besides Host"));
 
 	return (0);
 }
@@ -266,6 +249,16 @@ app_respond_text(struct http_request *req, int status, const char *text)
 {
 	http_response_header(req, "content-type", "text/plain; charset=utf-8");
 	http_response(req, status, text, strlen(text));
+}
+
+int
+app_reject(struct http_request *req, const char *route, int status,
+    const char *reason, const char *text)
+{
+	app_log_reject(route, status, reason);
+	app_respond_text(req, status, text);
+
+	return (1);
 }
 
 void

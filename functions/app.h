@@ -53,6 +53,13 @@ int	app_reject_bad_head(struct http_request *req, const char *route);
  * time() may read, which can trail a client's clock by a tick. */
 time_t	app_now(void);
 
+/*
+ * Logs a rejected request with app_log_reject() and sends status with the
+ * text/plain body text.  Returns 1, so handlers can return its result.
+ */
+int	app_reject(struct http_request *req, const char *route, int status,
+	    const char *reason, const char *text);
+
 /* Sends a text/plain response with body text. */
 void	app_respond_text(struct http_request *req, int status,
 	    const char *text);

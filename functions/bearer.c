@@ -34,10 +34,9 @@ bearer(struct http_request *req)
 
 	if (req->method != HTTP_METHOD_GET && req->method != HTTP_METHOD_HEAD &&
 	    req->method != HTTP_METHOD_POST) {
-		app_log_reject("/bearer", HTTP_STATUS_METHOD_NOT_ALLOWED,
-		    "method");
 		http_response_header(req, "allow", "GET, HEAD, POST");
-		app_respond_text(req, HTTP_STATUS_METHOD_NOT_ALLOWED,
+		(void)app_reject(req, "/bearer",
+		    HTTP_STATUS_METHOD_NOT_ALLOWED, "method",
 		    "Method Not Allowed");
 		return (KORE_RESULT_OK);
 	}
@@ -139,7 +138,6 @@ bearer_challenge(struct http_request *req, int status, const char *error,
 		break;
 	}
 
-	app_log_reject("/bearer", status, reason);
 	http_response_header(req, "www-authenticate", challenge);
-	app_respond_text(req, status, body);
+	(void)app_reject(req, "/bearer", status, reason, body);
 }

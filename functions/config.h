@@ -30,7 +30,7 @@ struct config {
  * Fills cfg from JWT_SECRET or JWT_SECRET_FILE, JWT_ALLOW_SHORT_SECRET,
  * AUTH_USERNAME, AUTH_PASSWORD, JWT_ISSUER, JWT_ORG, JWT_TTL and JWT_LEEWAY.
  * Returns 0, or -1 with a one-line message in err that names the variable
- * and never holds its value.  On failure the secret and password in cfg
+ * and never contains its value.  On failure the secret and password in cfg
  * are wiped.  Either way JWT_SECRET and AUTH_PASSWORD are overwritten and
  * removed from the environment.
  */

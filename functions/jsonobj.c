@@ -54,7 +54,7 @@ static void	 jsonobj_free(void *, void *);
  * Memory for yajl's handle, lexer and buffers: a bump allocator over a
  * stack buffer that one parse of a token or login body fits in, so the
  * hot path never calls malloc.  Larger needs fall back to the heap.  The
- * used part is wiped when the parse ends, because it holds decoded
+ * used part is wiped when the parse ends, because it contains decoded
  * strings, passwords among them.
  */
 #define JSONOBJ_POOL_LEN	8192

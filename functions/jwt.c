@@ -115,8 +115,7 @@ static void
 jwt_reject(struct http_request *req, int status, const char *body,
     const char *reason)
 {
-	app_log_reject("/jwt", status, reason);
-	app_respond_text(req, status, body);
+	(void)app_reject(req, "/jwt", status, reason, body);
 }
 
 /*
@@ -142,7 +141,7 @@ jwt_read_body(struct http_request *req, uint8_t *buf, size_t buflen,
 }
 
 /*
- * Overwrites the body Kore buffered for the handler, which holds the
+ * Overwrites the body Kore buffered for the handler, which contains the
  * password.  XXX Kore 4.1.0 also keeps the first body bytes in the buffer
  * of the request head and frees its network buffers without wiping them;
  * the module cannot reach those.

@@ -97,7 +97,7 @@ login_parse_json(struct login_request *req, const uint8_t *body, size_t len)
 		break;
 	}
 
-	/* The arena holds the decoded password, whatever the outcome. */
+	/* The arena contains the decoded password, whatever the outcome. */
 	OPENSSL_cleanse(arena, JSONOBJ_ARENA_LEN(len));
 	return (ret);
 }

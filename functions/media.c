@@ -116,7 +116,7 @@ media_body_type(const char *content_type)
 static int
 media_qvalue(const char *s)
 {
-	int		q, digits;
+	int		q, digits, place;
 
 	if (s[0] == '1') {
 		q = 1000;
@@ -132,13 +132,15 @@ media_qvalue(const char *s)
 	if (*s++ != '.')
 		return (-1);
 
+	place = 100;
 	for (digits = 0; *s != '\0'; s++, digits++) {
 		if (digits == 3 || !isdigit((unsigned char)*s))
 			return (-1);
 		if (q == 1000 && *s != '0')
 			return (-1);
 		if (q < 1000)
-			q += (*s - '0') * (digits == 0 ? 100 : digits == 1 ? 10 : 1);
+			q += (*s - '0') * place;
+		place /= 10;
 	}
 
 	return (q);

@@ -44,7 +44,7 @@ struct token_key {
 	struct hmac_key		hmac;
 };
 
-/* What a verified token must satisfy besides its signature. */
+/* Requirements a verified token must meet besides its signature. */
 struct token_policy {
 	const char		*issuer;
 	long			ttl;		/* max exp - iat, seconds */
@@ -107,7 +107,7 @@ int	token_verify(const struct token_key *key,
 	    const struct token_policy *policy, const char *token, size_t len,
 	    time_t now, struct token_verified *v);
 
-/* Returns 1 when the verified token's perms array holds exactly perm. */
+/* Returns 1 when the verified token's perms array contains exactly perm. */
 int	token_has_perm(const struct token_verified *v, const char *perm);
 
 /* A one-word reason for logs, e.g. "expired". */

@@ -15,9 +15,9 @@
 #define TOKENCACHE_SUB_MAX	128	/* nor tokens with a longer sub */
 
 /*
- * What a later request with the same token needs: the token itself, its
- * time claims, which are checked again on every hit, and the results of
- * the checks that do not depend on time.
+ * A verified token and what a later request with it needs: its time
+ * claims, checked again on every hit, and the results of the checks that
+ * do not depend on time.
  */
 struct tokencache_entry {
 	size_t		len;		/* 0: slot empty */
