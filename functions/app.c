@@ -1,3 +1,6 @@
+#include <arpa/inet.h>
+
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,8 +12,12 @@
 #include <kore/kore.h>
 #include <kore/http.h>
 #include <kore/hooks.h>
+#include <kore/seccomp.h>
+
+#include <openssl/crypto.h>
 
 #include "app.h"
+#include "pgstore.h"
 
 /*
  * Header fields besides Host that a request can have with none dropped by
@@ -26,8 +33,25 @@
 
 struct app_state	app;
 
+/*
+ * Kore's task threads run the password hashes.  glibc 2.36 creates a
+ * thread with clone3 and registers it with rseq, and Kore 4.1.0's sandbox
+ * allows neither, so a worker that starts its first task dies of a
+ * sandbox violation.  clone3 fails with ENOSYS, so glibc falls back to
+ * clone, which Kore's task filter allows.  rseq is allowed: glibc aborts
+ * a new thread whose rseq registration fails when the main thread has
+ * one.
+ */
+KORE_SECCOMP_FILTER("app",
+	KORE_SYSCALL_DENY(clone3, ENOSYS),
+	KORE_SYSCALL_ALLOW(rseq)
+);
+
 static void		app_refuse_start(const char *, ...)
 			    __attribute__((format(printf, 1, 2), noreturn));
+static void		app_configure_stores(void);
+static void		app_check_users(void);
+static double		app_hash_cost(const struct passhash *);
 
 static time_t		log_window;
 static unsigned int	log_count;
@@ -69,7 +93,16 @@ kore_parent_configure(int argc, char **argv)
 		app_refuse_start("configuration: digesting the credentials "
 		    "failed (OpenSSL)");
 
-	/* The keyed HMAC and the digests are all that is needed from now. */
+	app_configure_stores();
+
+	if (app.cfg.pgsql_dsn[0] != '\0' &&
+	    pgstore_register(app.cfg.pgsql_dsn) == -1)
+		app_refuse_start("configuration: cannot register PGSQL_DSN");
+
+	/*
+	 * The keyed HMAC, the digests and Kore's copy of the connection
+	 * string are all that is needed from now.
+	 */
 	config_clear(&app.cfg);
 
 	app.policy.issuer = app.cfg.issuer;
@@ -85,6 +118,123 @@ kore_parent_configure(int argc, char **argv)
 
 	kore_log(LOG_NOTICE, "jwt: issuer %s, ttl %lds, leeway %lds",
 	    app.cfg.issuer, app.cfg.ttl, app.cfg.leeway);
+}
+
+/*
+ * Loads the users file, makes the hash checked for unknown usernames, the
+ * throttle table every worker shares and the key of PostgreSQL's throttle
+ * counts.  Runs in the parent, before the workers fork.
+ */
+static void
+app_configure_stores(void)
+{
+	struct throttle_policy	policy;
+	struct hmac_key		secret;
+	char			err[256];
+	uint8_t			key[HMAC_SHA256_LEN];
+
+	if (passhash_init() == -1 || passhash_dummy(&app.dummy_hash) == -1)
+		app_refuse_start("configuration: preparing the password "
+		    "hash failed (OpenSSL)");
+
+	if (app.cfg.users_store == CONFIG_USERS_FILE) {
+		if (userstore_load(&app.users, app.cfg.users_file, err,
+		    sizeof(err)) == -1)
+			app_refuse_start("configuration: AUTH_USERS_FILE: %s",
+			    err);
+		app_check_users();
+	}
+
+	policy.user_limit = (unsigned int)app.cfg.throttle.user_limit;
+	policy.addr_limit = (unsigned int)app.cfg.throttle.addr_limit;
+	policy.delay = app.cfg.throttle.delay;
+	policy.delay_max = app.cfg.throttle.delay_max;
+	policy.window = app.cfg.throttle.window;
+	if (app.cfg.throttle_store == CONFIG_THROTTLE_MEMORY &&
+	    throttle_init(&app.throttle, &policy, APP_THROTTLE_SLOTS) == -1)
+		app_refuse_start("configuration: cannot map the throttle "
+		    "table");
+
+	/* Every instance derives the same key from the signing secret. */
+	if (hmac_key_init(&secret, app.cfg.secret, app.cfg.secret_len) == -1)
+		app_refuse_start("configuration: keying the throttle failed "
+		    "(OpenSSL)");
+	hmac_sha256(&secret, "login-throttle", 14, key);
+	hmac_key_clear(&secret);
+	if (hmac_key_init(&app.throttle_key, key, sizeof(key)) == -1)
+		app_refuse_start("configuration: keying the throttle failed "
+		    "(OpenSSL)");
+	OPENSSL_cleanse(key, sizeof(key));
+}
+
+/*
+ * Logs how many users the file has and how many have weak hashes, and
+ * gives the dummy hash for unknown usernames the highest cost in the
+ * file, so that no username costs less to try than a real one.
+ */
+static void
+app_check_users(void)
+{
+	const struct passhash	*ph, *costliest;
+	size_t			i, weak;
+
+	weak = 0;
+	costliest = NULL;
+	for (i = 0; i < app.users.nusers; i++) {
+		ph = &app.users.users[i].hash;
+		if (passhash_is_weak(ph))
+			weak++;
+		if (costliest == NULL || app_hash_cost(ph) >
+		    app_hash_cost(costliest))
+			costliest = ph;
+	}
+	if (costliest != NULL)
+		app.dummy_hash.params = costliest->params;
+
+	kore_log(LOG_NOTICE, "jwt: %zu users from %s", app.users.nusers,
+	    app.cfg.users_file);
+	if (weak > 0)
+		kore_log(LOG_WARNING, "jwt: %zu users in %s have password "
+		    "hashes below today's recommended cost; set their "
+		    "passwords again with jwt-users", weak,
+		    app.cfg.users_file);
+}
+
+/*
+ * Estimates the work of one check of ph: scrypt's N * r * p block mixes,
+ * or PBKDF2's two SHA-256 compressions per iteration.  An estimate, good
+ * enough to rank the parameters one deployment uses.
+ */
+static double
+app_hash_cost(const struct passhash *ph)
+{
+	if (ph->params.alg == PASSHASH_SCRYPT)
+		return ((double)(1UL << ph->params.scrypt_ln) *
+		    ph->params.scrypt_r * ph->params.scrypt_p);
+
+	return (2.0 * ph->params.pbkdf2_iter);
+}
+
+void
+app_client_address(struct http_request *req, char *buf, size_t len)
+{
+	struct connection	*c = req->owner;
+	const void		*addr;
+
+	switch (c->family) {
+	case AF_INET:
+		addr = &c->addr.ipv4.sin_addr;
+		break;
+	case AF_INET6:
+		addr = &c->addr.ipv6.sin6_addr;
+		break;
+	default:
+		addr = NULL;
+		break;
+	}
+
+	if (addr == NULL || inet_ntop(c->family, addr, buf, len) == NULL)
+		(void)snprintf(buf, len, "unknown");
 }
 
 /*

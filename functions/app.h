@@ -10,12 +10,18 @@
 
 #include "config.h"
 #include "credentials.h"
+#include "hmac.h"
+#include "passhash.h"
+#include "throttle.h"
 #include "token.h"
+#include "userstore.h"
 
 struct http_request;
 
 #define APP_REALM		"Access to read salaries"
 #define APP_PERM_READ		"read"
+#define APP_ADDR_MAX		46	/* INET6_ADDRSTRLEN */
+#define APP_THROTTLE_SLOTS	16384	/* per kind of key */
 
 struct app_state {
 	struct config		cfg;	/* secret and password wiped after use */
@@ -23,6 +29,10 @@ struct app_state {
 	struct credentials	creds;
 	struct token_policy	policy;
 	struct token_claims	claims;	/* what POST /jwt issues */
+	struct userstore	users;	/* AUTH_USERS_FILE's users */
+	struct passhash		dummy_hash;	/* checked for unknown users */
+	struct throttle		throttle;	/* shared by the workers */
+	struct hmac_key		throttle_key;	/* keys PostgreSQL's counts */
 };
 
 extern struct app_state	app;
@@ -48,6 +58,12 @@ int	app_request_header(struct http_request *req, const char *name,
  * other way (request smuggling): 400.
  */
 int	app_reject_bad_head(struct http_request *req, const char *route);
+
+/*
+ * Writes the client's address as text ("127.0.0.1", "::1") into buf, or
+ * "unknown" for a connection without one.
+ */
+void	app_client_address(struct http_request *req, char *buf, size_t len);
 
 /* Returns the current time from the precise clock, not the coarse one
  * time() may read, which can trail a client's clock by a tick. */

@@ -12,6 +12,7 @@
 #include "app.h"
 #include "assets.h"
 #include "authz.h"
+#include "datastore.h"
 #include "tokencache.h"
 
 int	bearer(struct http_request *);
@@ -28,6 +29,10 @@ bearer(struct http_request *req)
 	const char		*value, *token, *sub;
 	size_t			len, sub_len;
 	int			ret, has_read;
+
+	/* Woken again while the data is read from PostgreSQL. */
+	if (http_state_exists(req))
+		return (datastore_serve(req));
 
 	if (app_reject_bad_head(req, "/bearer"))
 		return (KORE_RESULT_OK);
@@ -87,6 +92,9 @@ bearer(struct http_request *req)
 		    "The access token lacks the read perm", "no_read_perm");
 		return (KORE_RESULT_OK);
 	}
+
+	if (app.cfg.data_store == CONFIG_DATA_PGSQL)
+		return (datastore_serve(req));
 
 	http_response_header(req, "content-type", "application/json");
 	http_response_header(req, "cache-control", "no-store");

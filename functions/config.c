@@ -15,6 +15,13 @@
 #define CONFIG_DEFAULT_TTL	86400
 #define CONFIG_DEFAULT_LEEWAY	0
 
+/* Login throttling defaults, stated in the README. */
+#define CONFIG_DEFAULT_USER_LIMIT	5
+#define CONFIG_DEFAULT_ADDR_LIMIT	20
+#define CONFIG_DEFAULT_DELAY		30
+#define CONFIG_DEFAULT_DELAY_MAX	900
+#define CONFIG_DEFAULT_WINDOW		3600
+
 static int	config_secret(struct config *, char *, size_t);
 static int	config_secret_file(struct config *, const char *, char *,
 		    size_t);
@@ -22,6 +29,13 @@ static int	config_text(const char *, const char *, const char *,
 		    size_t, char *, char *, size_t);
 static int	config_seconds(const char *, long, long, long, long *,
 		    char *, size_t);
+static int	config_number(const char *, const char *, long, long, long,
+		    long *, char *, size_t);
+static int	config_choice(const char *, const char *const *, int, int *,
+		    char *, size_t);
+static int	config_users(struct config *, char *, size_t);
+static int	config_stores(struct config *, char *, size_t);
+static int	config_throttle(struct config *, char *, size_t);
 static void	config_env_wipe(const char *);
 static int	config_error(char *, size_t, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
@@ -35,10 +49,7 @@ config_load(struct config *cfg, char *err, size_t errlen)
 	ret = 0;
 
 	if (config_secret(cfg, err, errlen) == -1 ||
-	    config_text("AUTH_USERNAME", getenv("AUTH_USERNAME"), NULL,
-	    CONFIG_VALUE_MAX, cfg->username, err, errlen) == -1 ||
-	    config_text("AUTH_PASSWORD", getenv("AUTH_PASSWORD"), NULL,
-	    CONFIG_PASSWORD_MAX, cfg->password, err, errlen) == -1 ||
+	    config_users(cfg, err, errlen) == -1 ||
 	    config_text("JWT_ISSUER", getenv("JWT_ISSUER"),
 	    CONFIG_DEFAULT_ISSUER, CONFIG_VALUE_MAX, cfg->issuer,
 	    err, errlen) == -1 ||
@@ -47,7 +58,9 @@ config_load(struct config *cfg, char *err, size_t errlen)
 	    config_seconds("JWT_TTL", CONFIG_DEFAULT_TTL, 1, CONFIG_TTL_MAX,
 	    &cfg->ttl, err, errlen) == -1 ||
 	    config_seconds("JWT_LEEWAY", CONFIG_DEFAULT_LEEWAY, 0,
-	    CONFIG_LEEWAY_MAX, &cfg->leeway, err, errlen) == -1) {
+	    CONFIG_LEEWAY_MAX, &cfg->leeway, err, errlen) == -1 ||
+	    config_stores(cfg, err, errlen) == -1 ||
+	    config_throttle(cfg, err, errlen) == -1) {
 		config_clear(cfg);
 		ret = -1;
 	}
@@ -55,6 +68,7 @@ config_load(struct config *cfg, char *err, size_t errlen)
 	/* Kore copies the environment into every process it forks. */
 	config_env_wipe("JWT_SECRET");
 	config_env_wipe("AUTH_PASSWORD");
+	config_env_wipe("PGSQL_DSN");
 
 	return (ret);
 }
@@ -83,6 +97,7 @@ config_clear(struct config *cfg)
 {
 	OPENSSL_cleanse(cfg->secret, sizeof(cfg->secret));
 	OPENSSL_cleanse(cfg->password, sizeof(cfg->password));
+	OPENSSL_cleanse(cfg->pgsql_dsn, sizeof(cfg->pgsql_dsn));
 	cfg->secret_len = 0;
 }
 
@@ -246,6 +261,15 @@ static int
 config_seconds(const char *name, long dflt, long min, long max, long *out,
     char *err, size_t errlen)
 {
+	return (config_number(name, "seconds", dflt, min, max, out, err,
+	    errlen));
+}
+
+/* Reads a whole number of unit from min to max, or dflt when unset. */
+static int
+config_number(const char *name, const char *unit, long dflt, long min,
+    long max, long *out, char *err, size_t errlen)
+{
 	const char	*value, *p;
 	long		n;
 
@@ -260,9 +284,172 @@ config_seconds(const char *name, long dflt, long min, long max, long *out,
 
 	if (p == value || *p != '\0' || n < min || n > max)
 		return (config_error(err, errlen,
-		    "%s must be a whole number of seconds from %ld to %ld",
-		    name, min, max));
+		    "%s must be a whole number of %s from %ld to %ld",
+		    name, unit, min, max));
 
 	*out = n;
+	return (0);
+}
+
+/*
+ * Sets *out to the index of the variable's value in choices (n of them),
+ * or to dflt when the variable is unset.
+ */
+static int
+config_choice(const char *name, const char *const *choices, int n, int *out,
+    char *err, size_t errlen)
+{
+	const char	*value;
+	int		i;
+
+	if ((value = getenv(name)) == NULL)
+		return (0);
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(value, choices[i]) == 0) {
+			*out = i;
+			return (0);
+		}
+	}
+
+	if (n == 2)
+		return (config_error(err, errlen, "%s must be %s or %s", name,
+		    choices[0], choices[1]));
+	return (config_error(err, errlen, "%s must be %s, %s or %s", name,
+	    choices[0], choices[1], choices[2]));
+}
+
+/*
+ * Picks the users store: the AUTH_USERNAME and AUTH_PASSWORD pair, the
+ * AUTH_USERS_FILE file, or PostgreSQL.  Settings of a store that is not in
+ * use reject the start, because a deployment that sets both a file and a
+ * pair would otherwise not know which one logs users in.
+ */
+static int
+config_users(struct config *cfg, char *err, size_t errlen)
+{
+	static const char *const	stores[] = { "pair", "file", "pgsql" };
+	const char			*file;
+	int				pair_set;
+
+	file = getenv("AUTH_USERS_FILE");
+	pair_set = getenv("AUTH_USERNAME") != NULL ||
+	    getenv("AUTH_PASSWORD") != NULL;
+
+	cfg->users_store = file != NULL ? CONFIG_USERS_FILE : CONFIG_USERS_PAIR;
+	if (config_choice("AUTH_USERS_STORE", stores, 3, &cfg->users_store,
+	    err, errlen) == -1)
+		return (-1);
+
+	switch (cfg->users_store) {
+	case CONFIG_USERS_PAIR:
+		if (file != NULL)
+			return (config_error(err, errlen, "AUTH_USERS_FILE is "
+			    "set but AUTH_USERS_STORE is pair"));
+		if (config_text("AUTH_USERNAME", getenv("AUTH_USERNAME"), NULL,
+		    CONFIG_VALUE_MAX, cfg->username, err, errlen) == -1 ||
+		    config_text("AUTH_PASSWORD", getenv("AUTH_PASSWORD"), NULL,
+		    CONFIG_PASSWORD_MAX, cfg->password, err, errlen) == -1)
+			return (-1);
+		return (0);
+	case CONFIG_USERS_FILE:
+		if (pair_set)
+			return (config_error(err, errlen, "set AUTH_USERS_FILE "
+			    "or AUTH_USERNAME and AUTH_PASSWORD, not both"));
+		if (file == NULL)
+			return (config_error(err, errlen, "AUTH_USERS_STORE is "
+			    "file but AUTH_USERS_FILE is not set"));
+		if (file[0] == '\0')
+			return (config_error(err, errlen,
+			    "AUTH_USERS_FILE is empty"));
+		if (strlen(file) > CONFIG_PATH_MAX)
+			return (config_error(err, errlen, "AUTH_USERS_FILE is "
+			    "longer than %d bytes", CONFIG_PATH_MAX));
+		memcpy(cfg->users_file, file, strlen(file) + 1);
+		return (0);
+	default:
+		if (pair_set || file != NULL)
+			return (config_error(err, errlen, "AUTH_USERS_STORE is "
+			    "pgsql; unset AUTH_USERNAME, AUTH_PASSWORD and "
+			    "AUTH_USERS_FILE"));
+		return (0);
+	}
+}
+
+/*
+ * Picks where /bearer reads its data and where failed logins are counted,
+ * and reads PGSQL_DSN when either store, or the users store, is
+ * PostgreSQL.  The connection string may hold a password, so it is never
+ * logged.
+ */
+static int
+config_stores(struct config *cfg, char *err, size_t errlen)
+{
+	static const char *const	data[] = { "asset", "pgsql" };
+	static const char *const	throttle[] = { "memory", "pgsql" };
+	const char			*dsn;
+	size_t				len;
+	int				needed;
+
+	cfg->data_store = CONFIG_DATA_ASSET;
+	if (config_choice("DATA_STORE", data, 2, &cfg->data_store, err,
+	    errlen) == -1)
+		return (-1);
+
+	cfg->throttle_store = cfg->users_store == CONFIG_USERS_PGSQL ?
+	    CONFIG_THROTTLE_PGSQL : CONFIG_THROTTLE_MEMORY;
+	if (config_choice("THROTTLE_STORE", throttle, 2, &cfg->throttle_store,
+	    err, errlen) == -1)
+		return (-1);
+
+	needed = cfg->users_store == CONFIG_USERS_PGSQL ||
+	    cfg->data_store == CONFIG_DATA_PGSQL ||
+	    cfg->throttle_store == CONFIG_THROTTLE_PGSQL;
+	dsn = getenv("PGSQL_DSN");
+
+	if (!needed) {
+		if (dsn != NULL)
+			return (config_error(err, errlen, "PGSQL_DSN is set "
+			    "but no store uses PostgreSQL; set "
+			    "AUTH_USERS_STORE, DATA_STORE or THROTTLE_STORE "
+			    "to pgsql"));
+		return (0);
+	}
+
+	if (dsn == NULL || dsn[0] == '\0')
+		return (config_error(err, errlen, "PGSQL_DSN is not set but "
+		    "a store uses PostgreSQL"));
+	if ((len = strlen(dsn)) > CONFIG_DSN_MAX)
+		return (config_error(err, errlen, "PGSQL_DSN is longer "
+		    "than %d bytes", CONFIG_DSN_MAX));
+	memcpy(cfg->pgsql_dsn, dsn, len + 1);
+
+	return (0);
+}
+
+static int
+config_throttle(struct config *cfg, char *err, size_t errlen)
+{
+	struct config_throttle	*t;
+
+	t = &cfg->throttle;
+	if (config_number("THROTTLE_USER_LIMIT", "failures",
+	    CONFIG_DEFAULT_USER_LIMIT, 0, CONFIG_THROTTLE_LIMIT_MAX,
+	    &t->user_limit, err, errlen) == -1 ||
+	    config_number("THROTTLE_ADDR_LIMIT", "failures",
+	    CONFIG_DEFAULT_ADDR_LIMIT, 0, CONFIG_THROTTLE_LIMIT_MAX,
+	    &t->addr_limit, err, errlen) == -1 ||
+	    config_seconds("THROTTLE_DELAY", CONFIG_DEFAULT_DELAY, 1,
+	    CONFIG_THROTTLE_DELAY_MAX, &t->delay, err, errlen) == -1 ||
+	    config_seconds("THROTTLE_DELAY_MAX", CONFIG_DEFAULT_DELAY_MAX, 1,
+	    CONFIG_THROTTLE_DELAY_MAX, &t->delay_max, err, errlen) == -1 ||
+	    config_seconds("THROTTLE_WINDOW", CONFIG_DEFAULT_WINDOW, 1,
+	    CONFIG_THROTTLE_DELAY_MAX, &t->window, err, errlen) == -1)
+		return (-1);
+
+	if (t->delay_max < t->delay)
+		return (config_error(err, errlen, "THROTTLE_DELAY_MAX must "
+		    "not be less than THROTTLE_DELAY"));
+
 	return (0);
 }

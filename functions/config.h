@@ -13,6 +13,38 @@
 #define CONFIG_PASSWORD_MAX	1024
 #define CONFIG_TTL_MAX		31536000	/* one year, seconds */
 #define CONFIG_LEEWAY_MAX	300	/* seconds */
+#define CONFIG_PATH_MAX		4095	/* bytes of a file name */
+#define CONFIG_DSN_MAX		1023	/* bytes of a libpq connection string */
+#define CONFIG_THROTTLE_LIMIT_MAX	1000000	/* failures */
+#define CONFIG_THROTTLE_DELAY_MAX	86400	/* seconds */
+
+/* Where POST /jwt finds the approved users. */
+enum config_users_store {
+	CONFIG_USERS_PAIR,	/* AUTH_USERNAME and AUTH_PASSWORD */
+	CONFIG_USERS_FILE,	/* the file AUTH_USERS_FILE names */
+	CONFIG_USERS_PGSQL	/* the jwt_users table */
+};
+
+/* Where /bearer reads the protected data. */
+enum config_data_store {
+	CONFIG_DATA_ASSET,	/* compiled in from assets/ */
+	CONFIG_DATA_PGSQL	/* the salaries table */
+};
+
+/* Where failed logins are counted. */
+enum config_throttle_store {
+	CONFIG_THROTTLE_MEMORY,	/* shared by the workers of one instance */
+	CONFIG_THROTTLE_PGSQL	/* shared by every instance */
+};
+
+/* Login throttling limits; a limit of 0 turns that kind off. */
+struct config_throttle {
+	long		user_limit;	/* failures per username */
+	long		addr_limit;	/* failures per client address */
+	long		delay;		/* first lockout, seconds */
+	long		delay_max;	/* longest lockout, seconds */
+	long		window;		/* seconds until a count is forgotten */
+};
 
 struct config {
 	uint8_t		secret[CONFIG_SECRET_MAX];
@@ -24,19 +56,28 @@ struct config {
 	char		org[CONFIG_VALUE_MAX + 1];
 	long		ttl;
 	long		leeway;
+
+	int		users_store;	/* enum config_users_store */
+	char		users_file[CONFIG_PATH_MAX + 1];
+	int		data_store;	/* enum config_data_store */
+	int		throttle_store;	/* enum config_throttle_store */
+	char		pgsql_dsn[CONFIG_DSN_MAX + 1];	/* may hold a password */
+	struct config_throttle	throttle;
 };
 
 /*
  * Fills cfg from JWT_SECRET or JWT_SECRET_FILE, JWT_ALLOW_SHORT_SECRET,
- * AUTH_USERNAME, AUTH_PASSWORD, JWT_ISSUER, JWT_ORG, JWT_TTL and JWT_LEEWAY.
- * Returns 0, or -1 with a one-line message in err that names the variable
- * and never contains its value.  On failure the secret and password in cfg
- * are wiped.  Either way JWT_SECRET and AUTH_PASSWORD are overwritten and
- * removed from the environment.
+ * AUTH_USERS_STORE, AUTH_USERNAME, AUTH_PASSWORD, AUTH_USERS_FILE,
+ * DATA_STORE, PGSQL_DSN, JWT_ISSUER, JWT_ORG, JWT_TTL, JWT_LEEWAY and the
+ * THROTTLE_ variables.  Returns 0, or -1 with a one-line message in err
+ * that names the variable and never contains its value.  On failure the
+ * secret, password and connection string in cfg are wiped.  Either way
+ * JWT_SECRET, AUTH_PASSWORD and PGSQL_DSN are overwritten and removed from
+ * the environment.
  */
 int	config_load(struct config *cfg, char *err, size_t errlen);
 
-/* Wipes the secret and the password. */
+/* Wipes the secret, the password and the connection string. */
 void	config_clear(struct config *cfg);
 
 #endif

@@ -27,8 +27,13 @@
 static const char	*variables[] = {
 	"JWT_SECRET", "JWT_SECRET_FILE", "JWT_ALLOW_SHORT_SECRET",
 	"AUTH_USERNAME", "AUTH_PASSWORD", "JWT_ISSUER", "JWT_ORG", "JWT_TTL",
-	"JWT_LEEWAY"
+	"JWT_LEEWAY", "AUTH_USERS_STORE", "AUTH_USERS_FILE", "DATA_STORE",
+	"THROTTLE_STORE", "PGSQL_DSN", "THROTTLE_USER_LIMIT",
+	"THROTTLE_ADDR_LIMIT", "THROTTLE_DELAY", "THROTTLE_DELAY_MAX",
+	"THROTTLE_WINDOW"
 };
+
+#define DSN	"host=/tmp/pg dbname=jwt user=svc password=test-dsn-password"
 
 static struct config	cfg;
 static char		err[512];
@@ -639,6 +644,202 @@ config_clear_wipes(void **state)
 	assert_true(is_zero(cfg.password, sizeof(cfg.password)));
 }
 
+/* The pair is the default store, with the default throttling limits. */
+static void
+config_store_defaults(void **state)
+{
+	(void)state;
+
+	assert_int_equal(load(), 0);
+	assert_int_equal(cfg.users_store, CONFIG_USERS_PAIR);
+	assert_int_equal(cfg.data_store, CONFIG_DATA_ASSET);
+	assert_int_equal(cfg.throttle_store, CONFIG_THROTTLE_MEMORY);
+	assert_string_equal(cfg.pgsql_dsn, "");
+	assert_int_equal(cfg.throttle.user_limit, 5);
+	assert_int_equal(cfg.throttle.addr_limit, 20);
+	assert_int_equal(cfg.throttle.delay, 30);
+	assert_int_equal(cfg.throttle.delay_max, 900);
+	assert_int_equal(cfg.throttle.window, 3600);
+}
+
+static void
+config_users_file(void **state)
+{
+	(void)state;
+
+	unsetenv("AUTH_USERNAME");
+	unsetenv("AUTH_PASSWORD");
+	setenv("AUTH_USERS_FILE", "/etc/jwt-service/users", 1);
+	assert_int_equal(load(), 0);
+	assert_int_equal(cfg.users_store, CONFIG_USERS_FILE);
+	assert_string_equal(cfg.users_file, "/etc/jwt-service/users");
+	assert_string_equal(cfg.username, "");
+}
+
+/* A file and a pair together are ambiguous. */
+static void
+config_users_file_and_pair(void **state)
+{
+	(void)state;
+
+	setenv("AUTH_USERS_FILE", "/etc/jwt-service/users", 1);
+	assert_rejected("AUTH_USERS_FILE", NULL);
+
+	restore_secrets();
+	setenv("AUTH_USERS_STORE", "pair", 1);
+	assert_rejected("AUTH_USERS_FILE", NULL);
+}
+
+static void
+config_users_file_missing(void **state)
+{
+	(void)state;
+
+	unsetenv("AUTH_USERNAME");
+	unsetenv("AUTH_PASSWORD");
+	setenv("AUTH_USERS_STORE", "file", 1);
+	assert_rejected("AUTH_USERS_FILE", NULL);
+
+	setenv("AUTH_USERS_FILE", "", 1);
+	restore_secrets();
+	unsetenv("AUTH_PASSWORD");
+	assert_rejected("AUTH_USERS_FILE", NULL);
+}
+
+static void
+config_users_store_invalid(void **state)
+{
+	(void)state;
+
+	setenv("AUTH_USERS_STORE", "ldap", 1);
+	assert_rejected("AUTH_USERS_STORE", NULL);
+}
+
+/* PostgreSQL users bring PostgreSQL throttling, and need PGSQL_DSN. */
+static void
+config_users_pgsql(void **state)
+{
+	(void)state;
+
+	unsetenv("AUTH_USERNAME");
+	unsetenv("AUTH_PASSWORD");
+	setenv("AUTH_USERS_STORE", "pgsql", 1);
+	assert_rejected("PGSQL_DSN", NULL);
+
+	restore_secrets();
+	unsetenv("AUTH_PASSWORD");
+	setenv("PGSQL_DSN", DSN, 1);
+	assert_int_equal(load(), 0);
+	assert_int_equal(cfg.users_store, CONFIG_USERS_PGSQL);
+	assert_int_equal(cfg.throttle_store, CONFIG_THROTTLE_PGSQL);
+	assert_int_equal(cfg.data_store, CONFIG_DATA_ASSET);
+	assert_string_equal(cfg.pgsql_dsn, DSN);
+	assert_null(getenv("PGSQL_DSN"));
+}
+
+static void
+config_users_pgsql_with_pair(void **state)
+{
+	(void)state;
+
+	setenv("AUTH_USERS_STORE", "pgsql", 1);
+	setenv("PGSQL_DSN", DSN, 1);
+	assert_rejected("AUTH_USERNAME", "test-dsn-password");
+}
+
+static void
+config_data_pgsql(void **state)
+{
+	(void)state;
+
+	setenv("DATA_STORE", "pgsql", 1);
+	setenv("PGSQL_DSN", DSN, 1);
+	setenv("THROTTLE_STORE", "pgsql", 1);
+	assert_int_equal(load(), 0);
+	assert_int_equal(cfg.users_store, CONFIG_USERS_PAIR);
+	assert_int_equal(cfg.data_store, CONFIG_DATA_PGSQL);
+	assert_int_equal(cfg.throttle_store, CONFIG_THROTTLE_PGSQL);
+	assert_string_equal(cfg.pgsql_dsn, DSN);
+
+	restore_secrets();
+	setenv("DATA_STORE", "postgres", 1);
+	assert_rejected("DATA_STORE", NULL);
+
+	restore_secrets();
+	setenv("DATA_STORE", "asset", 1);
+	setenv("THROTTLE_STORE", "redis", 1);
+	assert_rejected("THROTTLE_STORE", NULL);
+}
+
+/* The connection string may hold a password: never in a message. */
+static void
+config_dsn_unused_or_long(void **state)
+{
+	char	long_dsn[CONFIG_DSN_MAX + 2];
+
+	(void)state;
+
+	setenv("PGSQL_DSN", DSN, 1);
+	assert_rejected("PGSQL_DSN", "test-dsn-password");
+	assert_null(getenv("PGSQL_DSN"));
+
+	memset(long_dsn, 'a', sizeof(long_dsn) - 1);
+	long_dsn[sizeof(long_dsn) - 1] = '\0';
+	restore_secrets();
+	setenv("DATA_STORE", "pgsql", 1);
+	setenv("PGSQL_DSN", long_dsn, 1);
+	assert_rejected("PGSQL_DSN", NULL);
+	assert_true(is_zero(cfg.pgsql_dsn, sizeof(cfg.pgsql_dsn)));
+}
+
+static void
+config_throttle_values(void **state)
+{
+	(void)state;
+
+	setenv("THROTTLE_USER_LIMIT", "0", 1);
+	setenv("THROTTLE_ADDR_LIMIT", "1000000", 1);
+	setenv("THROTTLE_DELAY", "1", 1);
+	setenv("THROTTLE_DELAY_MAX", "86400", 1);
+	setenv("THROTTLE_WINDOW", "60", 1);
+	assert_int_equal(load(), 0);
+	assert_int_equal(cfg.throttle.user_limit, 0);
+	assert_int_equal(cfg.throttle.addr_limit, 1000000);
+	assert_int_equal(cfg.throttle.delay, 1);
+	assert_int_equal(cfg.throttle.delay_max, 86400);
+	assert_int_equal(cfg.throttle.window, 60);
+}
+
+static void
+config_throttle_invalid(void **state)
+{
+	(void)state;
+
+	setenv("THROTTLE_USER_LIMIT", "-1", 1);
+	assert_rejected("THROTTLE_USER_LIMIT", NULL);
+
+	restore_secrets();
+	unsetenv("THROTTLE_USER_LIMIT");
+	setenv("THROTTLE_ADDR_LIMIT", "1000001", 1);
+	assert_rejected("THROTTLE_ADDR_LIMIT", NULL);
+
+	restore_secrets();
+	unsetenv("THROTTLE_ADDR_LIMIT");
+	setenv("THROTTLE_DELAY", "0", 1);
+	assert_rejected("THROTTLE_DELAY", NULL);
+
+	restore_secrets();
+	unsetenv("THROTTLE_DELAY");
+	setenv("THROTTLE_WINDOW", "15m", 1);
+	assert_rejected("THROTTLE_WINDOW", NULL);
+
+	restore_secrets();
+	unsetenv("THROTTLE_WINDOW");
+	setenv("THROTTLE_DELAY", "60", 1);
+	setenv("THROTTLE_DELAY_MAX", "30", 1);
+	assert_rejected("THROTTLE_DELAY_MAX", NULL);
+}
+
 #define CONFIG_TEST(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int
@@ -685,6 +886,17 @@ main(void)
 		CONFIG_TEST(config_text_control_utf8),
 		CONFIG_TEST(config_wiped_on_late_error),
 		CONFIG_TEST(config_clear_wipes),
+		CONFIG_TEST(config_store_defaults),
+		CONFIG_TEST(config_users_file),
+		CONFIG_TEST(config_users_file_and_pair),
+		CONFIG_TEST(config_users_file_missing),
+		CONFIG_TEST(config_users_store_invalid),
+		CONFIG_TEST(config_users_pgsql),
+		CONFIG_TEST(config_users_pgsql_with_pair),
+		CONFIG_TEST(config_data_pgsql),
+		CONFIG_TEST(config_dsn_unused_or_long),
+		CONFIG_TEST(config_throttle_values),
+		CONFIG_TEST(config_throttle_invalid),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
