@@ -93,7 +93,7 @@ jwt(struct http_request *req)
 		goto cleanup;
 	}
 
-	if (token_issue(&app.key, &app.claims, app_now(), token,
+	if (token_issue(&app.keys, &app.claims, app_now(), token,
 	    sizeof(token), &token_len) != TOKEN_OK) {
 		kore_log(LOG_ERR, "jwt: token signing failed (OpenSSL or yajl)");
 		jwt_reject(req, HTTP_STATUS_INTERNAL_ERROR,
