@@ -108,7 +108,7 @@ tokencache_times(const struct token_policy *policy,
 }
 
 /*
- * Returns 1 when set holds the key that verified the entry's token, at the
+ * Returns 1 when set contains the key that verified the entry's token, at the
  * same index, with the same kid and the same id (so the same secret).
  */
 static int

@@ -48,9 +48,10 @@ struct tokencache {
  * its perms hold perm.  A token verified before is found in the cache;
  * only the time checks run again, in token_verify()'s order, so the result
  * is the one full verification would give.  The policy and perm must be
- * the same on every call.  The key set may change: an entry whose key is
- * no longer in set, with the same kid at the same place, is dropped and
- * the token verified in full.  On TOKEN_OK, *sub and *sub_len name the
+ * the same on every call.  The key set may change, because an entry is
+ * used only while set has its key, with the same kid, at the same index.
+ * Otherwise the token is verified in full and its entry replaced or
+ * dropped.  On TOKEN_OK, *sub and *sub_len name the
  * subject, valid until the next call.
  */
 int	tokencache_verify(struct tokencache *cache,

@@ -15,7 +15,7 @@
  *   3  the data, cut at its first NUL byte, is the sub claim of a token
  *      that token_issue() writes and token_verify() must then accept.
  *
- * The keys, the policy and the clock are fixed.  The key set holds the
+ * The keys, the policy and the clock are fixed.  The key set contains the
  * harness's key, kid "fuzz-key", and a second key, kid "fuzz-old", whose
  * secret the harness never signs with, so an accepted token names
  * "fuzz-key".  Results are checked

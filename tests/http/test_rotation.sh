@@ -66,7 +66,7 @@ bearer_rejects() {
 	assert_header_contains WWW-Authenticate "$3"
 }
 
-# assert_secrets_not_logged: the log holds no secret and no token.
+# assert_secrets_not_logged: the log contains no secret and no token.
 assert_secrets_not_logged() {
 	local token
 

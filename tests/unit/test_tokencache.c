@@ -134,8 +134,8 @@ tokencache_two_keys(void **state)
 /*
  * A token cached under one key set is never accepted from the cache under
  * another: the previous key dropped, the kid given to another secret, the
- * secret given another kid.  Each case also changes the answer that full
- * verification gives, which agree() compares with.
+ * secret given another kid.  Each case also changes the result of full
+ * verification, which agree() compares with.
  */
 static void
 tokencache_key_set_change(void **state)
@@ -164,7 +164,7 @@ tokencache_key_set_change(void **state)
 	assert_int_equal(agree_with(&swapped, old, T0), TOKEN_OK);
 	assert_int_equal(agree_with(&both, old, T0), TOKEN_OK);
 
-	/* No case above was answered from the cache. */
+	/* No case above was served from the cache. */
 	assert_int_equal(cache.hits, 0);
 	assert_int_equal(agree_with(&both, old, T0 + 1), TOKEN_OK);
 	assert_int_equal(cache.hits, 1);
