@@ -52,6 +52,7 @@ static void		app_refuse_start(const char *, ...)
 static void		app_configure_stores(void);
 static void		app_check_users(void);
 static double		app_hash_cost(const struct passhash *);
+static void		app_keys_init(void);
 
 static time_t		log_window;
 static unsigned int	log_count;
@@ -76,16 +77,7 @@ kore_parent_configure(int argc, char **argv)
 	if (config_load(&app.cfg, err, sizeof(err)) == -1)
 		app_refuse_start("configuration: %s", err);
 
-	if (app.cfg.secret_short) {
-		kore_log(LOG_WARNING, "JWT_SECRET is shorter than %d bytes, "
-		    "accepted because JWT_ALLOW_SHORT_SECRET=1; replace it",
-		    CONFIG_SECRET_MIN);
-	}
-
-	if (token_key_init(&app.key, app.cfg.secret,
-	    app.cfg.secret_len) == -1)
-		app_refuse_start("configuration: keying HMAC-SHA256 failed "
-		    "(OpenSSL)");
+	app_keys_init();
 
 	if (credentials_init(&app.creds, app.cfg.username,
 	    strlen(app.cfg.username), app.cfg.password,
@@ -118,6 +110,55 @@ kore_parent_configure(int argc, char **argv)
 
 	kore_log(LOG_NOTICE, "jwt: issuer %s, ttl %lds, leeway %lds",
 	    app.cfg.issuer, app.cfg.ttl, app.cfg.leeway);
+}
+
+/*
+ * Keys the HMAC for the current secret, which signs, and for the previous
+ * one, which only verifies, and logs their kids.  Kids are public: every
+ * token carries one.
+ */
+static void
+app_keys_init(void)
+{
+	struct config	*cfg = &app.cfg;
+	int		ret;
+
+	if (cfg->secret_short) {
+		kore_log(LOG_WARNING, "JWT_SECRET is shorter than %d bytes, "
+		    "accepted because JWT_ALLOW_SHORT_SECRET=1; replace it",
+		    CONFIG_SECRET_MIN);
+	}
+	if (cfg->secret_previous_short) {
+		kore_log(LOG_WARNING, "JWT_SECRET_PREVIOUS is shorter than %d "
+		    "bytes, accepted because JWT_ALLOW_SHORT_SECRET=1",
+		    CONFIG_SECRET_MIN);
+	}
+
+	token_keyset_init(&app.keys);
+	ret = token_keyset_add(&app.keys, cfg->secret, cfg->secret_len,
+	    cfg->kid[0] != '\0' ? cfg->kid : NULL);
+	if (ret == TOKEN_OK && cfg->secret_previous_len > 0) {
+		ret = token_keyset_add(&app.keys, cfg->secret_previous,
+		    cfg->secret_previous_len,
+		    cfg->kid_previous[0] != '\0' ? cfg->kid_previous : NULL);
+		if (ret == TOKEN_ERR_KID)
+			app_refuse_start("configuration: the kids of "
+			    "JWT_SECRET and JWT_SECRET_PREVIOUS are the same "
+			    "(%s); set JWT_KID or JWT_KID_PREVIOUS so they "
+			    "differ", app.keys.keys[0].kid);
+	}
+	if (ret != TOKEN_OK)
+		app_refuse_start("configuration: keying HMAC-SHA256 failed "
+		    "(OpenSSL)");
+
+	if (app.keys.nkeys > 1) {
+		kore_log(LOG_NOTICE, "jwt: signing with kid %s, also "
+		    "verifying kid %s", app.keys.keys[0].kid,
+		    app.keys.keys[1].kid);
+	} else {
+		kore_log(LOG_NOTICE, "jwt: signing with kid %s",
+		    app.keys.keys[0].kid);
+	}
 }
 
 /*
@@ -261,14 +302,14 @@ app_refuse_start(const char *fmt, ...)
 void
 kore_parent_teardown(void)
 {
-	token_key_free(&app.key);
+	token_keyset_free(&app.keys);
 	credentials_clear(&app.creds);
 }
 
 void
 kore_worker_teardown(void)
 {
-	token_key_free(&app.key);
+	token_keyset_free(&app.keys);
 	credentials_clear(&app.creds);
 }
 

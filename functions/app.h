@@ -25,7 +25,7 @@ struct http_request;
 
 struct app_state {
 	struct config		cfg;	/* secret and password wiped after use */
-	struct token_key	key;
+	struct token_keyset	keys;	/* keys.keys[0] signs */
 	struct credentials	creds;
 	struct token_policy	policy;
 	struct token_claims	claims;	/* what POST /jwt issues */

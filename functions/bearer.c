@@ -76,7 +76,7 @@ bearer(struct http_request *req)
 		return (KORE_RESULT_OK);
 	}
 
-	ret = tokencache_verify(&bearer_cache, &app.key, &app.policy, token,
+	ret = tokencache_verify(&bearer_cache, &app.keys, &app.policy, token,
 	    len, app_now(), APP_PERM_READ, &has_read, &sub, &sub_len);
 	if (ret != TOKEN_OK) {
 		if (ret == TOKEN_ERR_INTERNAL)

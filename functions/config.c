@@ -22,9 +22,12 @@
 #define CONFIG_DEFAULT_DELAY_MAX	900
 #define CONFIG_DEFAULT_WINDOW		3600
 
-static int	config_secret(struct config *, char *, size_t);
-static int	config_secret_file(struct config *, const char *, char *,
-		    size_t);
+static int	config_secrets(struct config *, char *, size_t);
+static int	config_secret(const char *, int, uint8_t *, size_t *, int *,
+		    char *, size_t);
+static int	config_secret_file(const char *, const char *, uint8_t *,
+		    size_t *, char *, size_t);
+static int	config_kid(const char *, char *, char *, size_t);
 static int	config_text(const char *, const char *, const char *,
 		    size_t, char *, char *, size_t);
 static int	config_seconds(const char *, long, long, long, long *,
@@ -48,7 +51,7 @@ config_load(struct config *cfg, char *err, size_t errlen)
 	memset(cfg, 0, sizeof(*cfg));
 	ret = 0;
 
-	if (config_secret(cfg, err, errlen) == -1 ||
+	if (config_secrets(cfg, err, errlen) == -1 ||
 	    config_users(cfg, err, errlen) == -1 ||
 	    config_text("JWT_ISSUER", getenv("JWT_ISSUER"),
 	    CONFIG_DEFAULT_ISSUER, CONFIG_VALUE_MAX, cfg->issuer,
@@ -67,6 +70,7 @@ config_load(struct config *cfg, char *err, size_t errlen)
 
 	/* Kore copies the environment into every process it forks. */
 	config_env_wipe("JWT_SECRET");
+	config_env_wipe("JWT_SECRET_PREVIOUS");
 	config_env_wipe("AUTH_PASSWORD");
 	config_env_wipe("PGSQL_DSN");
 
@@ -96,9 +100,11 @@ void
 config_clear(struct config *cfg)
 {
 	OPENSSL_cleanse(cfg->secret, sizeof(cfg->secret));
+	OPENSSL_cleanse(cfg->secret_previous, sizeof(cfg->secret_previous));
 	OPENSSL_cleanse(cfg->password, sizeof(cfg->password));
 	OPENSSL_cleanse(cfg->pgsql_dsn, sizeof(cfg->pgsql_dsn));
 	cfg->secret_len = 0;
+	cfg->secret_previous_len = 0;
 }
 
 static int
@@ -113,64 +119,123 @@ config_error(char *err, size_t errlen, const char *fmt, ...)
 	return (-1);
 }
 
+/*
+ * Reads the signing secret, the optional previous one that only verifies,
+ * and their kids.
+ */
 static int
-config_secret(struct config *cfg, char *err, size_t errlen)
+config_secrets(struct config *cfg, char *err, size_t errlen)
 {
-	const char	*secret, *file, *allow, *source;
-	size_t		len;
+	const char	*allow;
 
-	secret = getenv("JWT_SECRET");
-	file = getenv("JWT_SECRET_FILE");
 	allow = getenv("JWT_ALLOW_SHORT_SECRET");
-
 	if (allow != NULL && strcmp(allow, "0") != 0 && strcmp(allow, "1") != 0)
 		return (config_error(err, errlen,
 		    "JWT_ALLOW_SHORT_SECRET must be 0 or 1"));
 
+	if (config_secret("JWT_SECRET", 1, cfg->secret, &cfg->secret_len,
+	    &cfg->secret_short, err, errlen) == -1 ||
+	    config_secret("JWT_SECRET_PREVIOUS", 0, cfg->secret_previous,
+	    &cfg->secret_previous_len, &cfg->secret_previous_short,
+	    err, errlen) == -1)
+		return (-1);
+
+	/* Length first, then the bytes in constant time. */
+	if (cfg->secret_previous_len == cfg->secret_len &&
+	    CRYPTO_memcmp(cfg->secret_previous, cfg->secret,
+	    cfg->secret_len) == 0)
+		return (config_error(err, errlen,
+		    "JWT_SECRET_PREVIOUS is the same as JWT_SECRET; set it "
+		    "to the secret being replaced, or unset it"));
+
+	if (config_kid("JWT_KID", cfg->kid, err, errlen) == -1 ||
+	    config_kid("JWT_KID_PREVIOUS", cfg->kid_previous,
+	    err, errlen) == -1)
+		return (-1);
+
+	if (cfg->kid_previous[0] != '\0' && cfg->secret_previous_len == 0)
+		return (config_error(err, errlen, "JWT_KID_PREVIOUS is set "
+		    "without JWT_SECRET_PREVIOUS (or JWT_SECRET_PREVIOUS_FILE)"));
+	if (cfg->kid[0] != '\0' && strcmp(cfg->kid, cfg->kid_previous) == 0)
+		return (config_error(err, errlen,
+		    "JWT_KID_PREVIOUS is the same as JWT_KID; the kids of "
+		    "the two secrets must differ"));
+
+	return (0);
+}
+
+/*
+ * Reads the secret from the variable name or from the file that
+ * name_FILE names into out (CONFIG_SECRET_MAX bytes).  With neither set
+ * a required secret is an error and an optional one leaves *len 0.  A
+ * secret shorter than CONFIG_SECRET_MIN needs JWT_ALLOW_SHORT_SECRET=1
+ * and sets *is_short.
+ */
+static int
+config_secret(const char *name, int required, uint8_t *out, size_t *len,
+    int *is_short, char *err, size_t errlen)
+{
+	char		file_name[64], source[96];
+	const char	*secret, *file, *allow;
+
+	(void)snprintf(file_name, sizeof(file_name), "%s_FILE", name);
+	secret = getenv(name);
+	file = getenv(file_name);
+	allow = getenv("JWT_ALLOW_SHORT_SECRET");
+
 	if (secret != NULL && file != NULL)
 		return (config_error(err, errlen,
-		    "set JWT_SECRET or JWT_SECRET_FILE, not both"));
+		    "set %s or %s, not both", name, file_name));
 
 	if (file != NULL) {
-		if (config_secret_file(cfg, file, err, errlen) == -1)
+		if (config_secret_file(file_name, file, out, len,
+		    err, errlen) == -1)
 			return (-1);
 	} else if (secret != NULL) {
-		len = strlen(secret);
-		if (len > sizeof(cfg->secret))
+		*len = strlen(secret);
+		if (*len > CONFIG_SECRET_MAX) {
+			*len = 0;
 			return (config_error(err, errlen,
-			    "JWT_SECRET is longer than %d bytes",
+			    "%s is longer than %d bytes", name,
 			    CONFIG_SECRET_MAX));
-		memcpy(cfg->secret, secret, len);
-		cfg->secret_len = len;
-	} else {
+		}
+		memcpy(out, secret, *len);
+	} else if (required) {
 		return (config_error(err, errlen,
-		    "JWT_SECRET (or JWT_SECRET_FILE) is not set"));
+		    "%s (or %s) is not set", name, file_name));
+	} else {
+		return (0);
 	}
 
-	source = file != NULL ? "the JWT_SECRET_FILE file" : "JWT_SECRET";
-	if (cfg->secret_len == 0)
+	if (file != NULL)
+		(void)snprintf(source, sizeof(source), "the %s file",
+		    file_name);
+	else
+		(void)snprintf(source, sizeof(source), "%s", name);
+	if (*len == 0)
 		return (config_error(err, errlen, "%s is empty", source));
 
 	/* RFC 7518 section 3.2: an HS256 key has at least 256 bits. */
-	if (cfg->secret_len < CONFIG_SECRET_MIN) {
+	if (*len < CONFIG_SECRET_MIN) {
 		if (allow == NULL || strcmp(allow, "1") != 0)
 			return (config_error(err, errlen,
 			    "%s is shorter than %d bytes; use a longer "
 			    "secret or set JWT_ALLOW_SHORT_SECRET=1 while "
 			    "migrating", source, CONFIG_SECRET_MIN));
-		cfg->secret_short = 1;
+		*is_short = 1;
 	}
 
 	return (0);
 }
 
 /*
- * Reads the secret from path.  One trailing newline (LF or CRLF) is taken
- * off, since editors and `echo` add one; every other byte is key material.
+ * Reads the secret from path for the variable name.  One trailing newline
+ * (LF or CRLF) is taken off, since editors and `echo` add one; every other
+ * byte is key material.
  */
 static int
-config_secret_file(struct config *cfg, const char *path, char *err,
-    size_t errlen)
+config_secret_file(const char *name, const char *path, uint8_t *out,
+    size_t *outlen, char *err, size_t errlen)
 {
 	uint8_t		buf[CONFIG_SECRET_MAX + 3];
 	size_t		len;
@@ -179,8 +244,7 @@ config_secret_file(struct config *cfg, const char *path, char *err,
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return (config_error(err, errlen,
-		    "JWT_SECRET_FILE: cannot open %s: %s", path,
-		    strerror(errno)));
+		    "%s: cannot open %s: %s", name, path, strerror(errno)));
 
 	len = 0;
 	for (;;) {
@@ -196,8 +260,7 @@ config_secret_file(struct config *cfg, const char *path, char *err,
 	if (n == -1) {
 		OPENSSL_cleanse(buf, sizeof(buf));
 		return (config_error(err, errlen,
-		    "JWT_SECRET_FILE: cannot read %s: %s", path,
-		    strerror(saved)));
+		    "%s: cannot read %s: %s", name, path, strerror(saved)));
 	}
 
 	if (len > 0 && buf[len - 1] == '\n')
@@ -205,17 +268,41 @@ config_secret_file(struct config *cfg, const char *path, char *err,
 	if (len > 0 && buf[len - 1] == '\r')
 		len--;
 
-	if (len > sizeof(cfg->secret)) {
+	if (len > CONFIG_SECRET_MAX) {
 		OPENSSL_cleanse(buf, sizeof(buf));
 		return (config_error(err, errlen,
-		    "JWT_SECRET_FILE: %s holds more than %d bytes", path,
+		    "%s: %s holds more than %d bytes", name, path,
 		    CONFIG_SECRET_MAX));
 	}
 
-	memcpy(cfg->secret, buf, len);
-	cfg->secret_len = len;
+	memcpy(out, buf, len);
+	*outlen = len;
 	OPENSSL_cleanse(buf, sizeof(buf));
 
+	return (0);
+}
+
+/*
+ * Copies the kid in the variable name into out (TOKEN_KID_MAX + 1 bytes),
+ * or leaves out empty when it is unset, so the kid is derived.
+ */
+static int
+config_kid(const char *name, char *out, char *err, size_t errlen)
+{
+	const char	*value;
+	size_t		len;
+
+	out[0] = '\0';
+	if ((value = getenv(name)) == NULL)
+		return (0);
+
+	len = strlen(value);
+	if (!token_kid_valid(value, len))
+		return (config_error(err, errlen,
+		    "%s must be 1 to %d characters of A-Z, a-z, 0-9, '.', "
+		    "'_' and '-'", name, TOKEN_KID_MAX));
+
+	memcpy(out, value, len + 1);
 	return (0);
 }
 

@@ -244,7 +244,7 @@ jwt_issue(struct http_request *req, const struct token_claims *claims)
 	size_t			json_len, len;
 
 	len = 0;
-	if (token_issue(&app.key, claims, app_now(), token, sizeof(token),
+	if (token_issue(&app.keys, claims, app_now(), token, sizeof(token),
 	    &len) != TOKEN_OK) {
 		kore_log(LOG_ERR, "jwt: token signing failed (OpenSSL or yajl)");
 		jwt_reject(req, HTTP_STATUS_INTERNAL_ERROR,

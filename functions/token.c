@@ -1,7 +1,10 @@
+#include <limits.h>
 #include <string.h>
 #include <strings.h>
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <yajl/yajl_gen.h>
 
 #include "b64url.h"
@@ -10,14 +13,9 @@
 /* Decoded bytes of any one segment of a token within TOKEN_LEN_MAX. */
 #define TOKEN_SEGMENT_MAX	B64URL_DECODED_MAX(TOKEN_LEN_MAX)
 
-/*
- * The only header this service issues, {"alg":"HS256","typ":"JWT"}, byte
- * for byte what jsonwebtoken sends, in base64url.  A token that starts
- * with exactly these characters has a header that passes every header
- * check, so verification skips decoding and parsing it.  The unit tests
- * compare issued tokens with a layout they build from the JSON text.
- */
-static const char token_header_b64[] = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9";
+/* The message whose HMAC under a secret gives the secret's derived kid. */
+#define TOKEN_KID_LABEL		"kid"
+#define TOKEN_KID_DERIVED_BYTES	8
 
 struct token_reason {
 	const char	*word;
@@ -36,6 +34,7 @@ static const struct token_reason token_reasons[] = {
 	{ "alg", "The token algorithm is not HS256" },
 	{ "crit", "The token names critical extensions" },
 	{ "typ", "The token type is not JWT" },
+	{ "kid", "The token key ID is missing or unknown" },
 	{ "signature", "The token signature is invalid" },
 	{ "payload", "The token payload is not a valid JSON object" },
 	{ "claim_missing", "The token lacks a required claim" },
@@ -54,42 +53,199 @@ static const struct token_reason token_reasons[] = {
 static int	token_payload_write(const struct token_claims *, time_t,
 		    char *, size_t, size_t *);
 static int	token_claim_unfit(const char *);
-static int	token_header_check(const uint8_t *, size_t);
+static int	token_header_check(const struct token_keyset *,
+		    const uint8_t *, size_t, size_t *);
+static int	token_kid_find(const struct token_keyset *,
+		    const struct jsonobj_member *, size_t *);
+static int	token_header_write(struct token_key *);
 static int	token_claims_check(const struct token_policy *, time_t,
 		    struct token_verified *);
 
 
-int
-token_key_init(struct token_key *key, const uint8_t *secret, size_t len)
+/*
+ * Computes HMAC-SHA256(secret, "kid"), which identifies a key without
+ * revealing it: the derived kid is its start, and the token cache compares
+ * all of it to tell keys apart.
+ */
+static int
+token_key_id(const uint8_t *secret, size_t len, uint8_t id[TOKEN_KEY_ID_LEN])
 {
-	return (hmac_key_init(&key->hmac, secret, len));
+	unsigned int	id_len;
+
+	if (len > INT_MAX || HMAC(EVP_sha256(), secret, (int)len,
+	    (const unsigned char *)TOKEN_KID_LABEL, sizeof(TOKEN_KID_LABEL) - 1,
+	    id, &id_len) == NULL || id_len != TOKEN_KEY_ID_LEN)
+		return (-1);
+
+	return (0);
+}
+
+int
+token_kid_derive(const uint8_t *secret, size_t len,
+    char out[TOKEN_KID_DERIVED_LEN + 1])
+{
+	uint8_t		id[TOKEN_KEY_ID_LEN];
+	int		ret;
+
+	ret = -1;
+	if (token_key_id(secret, len, id) == -1)
+		goto cleanup;
+	if (b64url_encode(id, TOKEN_KID_DERIVED_BYTES, out,
+	    TOKEN_KID_DERIVED_LEN + 1) != TOKEN_KID_DERIVED_LEN)
+		goto cleanup;
+	ret = 0;
+
+cleanup:
+	OPENSSL_cleanse(id, sizeof(id));
+	return (ret);
+}
+
+int
+token_kid_valid(const char *kid, size_t len)
+{
+	size_t		i;
+	char		c;
+
+	if (len == 0 || len > TOKEN_KID_MAX)
+		return (0);
+
+	for (i = 0; i < len; i++) {
+		c = kid[i];
+		if ((c < 'A' || c > 'Z') && (c < 'a' || c > 'z') &&
+		    (c < '0' || c > '9') && c != '.' && c != '_' && c != '-')
+			return (0);
+	}
+
+	return (1);
 }
 
 void
-token_key_free(struct token_key *key)
+token_keyset_init(struct token_keyset *set)
 {
-	hmac_key_clear(&key->hmac);
+	memset(set, 0, sizeof(*set));
+}
+
+void
+token_keyset_free(struct token_keyset *set)
+{
+	size_t		i;
+
+	for (i = 0; i < TOKEN_KEYS_MAX; i++)
+		hmac_key_clear(&set->keys[i].hmac);
+	memset(set, 0, sizeof(*set));
 }
 
 int
-token_issue(const struct token_key *key, const struct token_claims *claims,
+token_keyset_add(struct token_keyset *set, const uint8_t *secret, size_t len,
+    const char *kid)
+{
+	struct token_key	*key;
+	char			derived[TOKEN_KID_DERIVED_LEN + 1];
+	size_t			i, kid_len;
+
+	if (set->nkeys >= TOKEN_KEYS_MAX)
+		return (TOKEN_ERR_INTERNAL);
+
+	if (kid == NULL) {
+		if (token_kid_derive(secret, len, derived) == -1)
+			return (TOKEN_ERR_INTERNAL);
+		kid = derived;
+	}
+
+	kid_len = strlen(kid);
+	if (!token_kid_valid(kid, kid_len))
+		return (TOKEN_ERR_KID);
+	for (i = 0; i < set->nkeys; i++) {
+		if (set->keys[i].kid_len == kid_len &&
+		    memcmp(set->keys[i].kid, kid, kid_len) == 0)
+			return (TOKEN_ERR_KID);
+	}
+
+	key = &set->keys[set->nkeys];
+	memcpy(key->kid, kid, kid_len + 1);
+	key->kid_len = kid_len;
+
+	if (token_key_id(secret, len, key->id) == -1 ||
+	    token_header_write(key) == -1 ||
+	    hmac_key_init(&key->hmac, secret, len) == -1) {
+		memset(key, 0, sizeof(*key));
+		return (TOKEN_ERR_INTERNAL);
+	}
+
+	set->nkeys++;
+	return (TOKEN_OK);
+}
+
+/*
+ * Writes the encoded header of the tokens key signs.  The members are in
+ * the order Node's jsonwebtoken writes them when given a keyid, so issued
+ * tokens stay byte-identical to its output.  A token whose first segment
+ * is exactly this text has a header that passes every header check and
+ * names this key, so verification skips decoding and parsing it.
+ */
+static int
+token_header_write(struct token_key *key)
+{
+	yajl_gen		g;
+	const unsigned char	*buf;
+	size_t			len;
+	int			ret;
+
+	if ((g = yajl_gen_alloc(NULL)) == NULL)
+		return (-1);
+
+	ret = -1;
+#define GEN_STRING(s)	yajl_gen_string(g, (const unsigned char *)(s), strlen(s))
+	if (yajl_gen_map_open(g) != yajl_gen_status_ok ||
+	    GEN_STRING("alg") != yajl_gen_status_ok ||
+	    GEN_STRING("HS256") != yajl_gen_status_ok ||
+	    GEN_STRING("typ") != yajl_gen_status_ok ||
+	    GEN_STRING("JWT") != yajl_gen_status_ok ||
+	    GEN_STRING("kid") != yajl_gen_status_ok ||
+	    GEN_STRING(key->kid) != yajl_gen_status_ok ||
+	    yajl_gen_map_close(g) != yajl_gen_status_ok)
+		goto cleanup;
+#undef GEN_STRING
+
+	if (yajl_gen_get_buf(g, &buf, &len) != yajl_gen_status_ok ||
+	    len > TOKEN_HEADER_JSON_MAX)
+		goto cleanup;
+
+	key->header_len = b64url_encode(buf, len, key->header_b64,
+	    sizeof(key->header_b64));
+	if (key->header_len == 0)
+		goto cleanup;
+	ret = 0;
+
+cleanup:
+	yajl_gen_free(g);
+	return (ret);
+}
+
+int
+token_issue(const struct token_keyset *set, const struct token_claims *claims,
     time_t now, char *out, size_t outmax, size_t *outlen)
 {
-	char		payload[TOKEN_SEGMENT_MAX];
-	uint8_t		mac[TOKEN_HMAC_LEN];
-	size_t		payload_len, off, n;
-	int		ret;
+	const struct token_key	*key;
+	char			payload[TOKEN_SEGMENT_MAX];
+	uint8_t			mac[TOKEN_HMAC_LEN];
+	size_t			payload_len, off, n;
+	int			ret;
 
 	ret = TOKEN_ERR_INTERNAL;
+	memset(mac, 0, sizeof(mac));
+	if (set->nkeys == 0)
+		goto cleanup;
+	key = &set->keys[0];
 
 	if (token_payload_write(claims, now, payload, sizeof(payload),
 	    &payload_len) == -1)
 		goto cleanup;
 
-	off = sizeof(token_header_b64) - 1;
+	off = key->header_len;
 	if (off + 1 >= outmax)
 		goto cleanup;
-	memcpy(out, token_header_b64, off);
+	memcpy(out, key->header_b64, off);
 	out[off++] = '.';
 
 	n = b64url_encode((const uint8_t *)payload, payload_len, out + off,
@@ -202,20 +358,22 @@ cleanup:
 }
 
 int
-token_verify(const struct token_key *key, const struct token_policy *policy,
+token_verify(const struct token_keyset *set, const struct token_policy *policy,
     const char *token, size_t len, time_t now, struct token_verified *v)
 {
-	uint8_t		header[TOKEN_SEGMENT_MAX];
-	uint8_t		payload[TOKEN_SEGMENT_MAX];
-	uint8_t		sig[TOKEN_SEGMENT_MAX];
-	uint8_t		mac[TOKEN_HMAC_LEN];
-	const char	*dot1, *dot2, *p64, *s64;
-	size_t		header_len, payload_len, sig_len;
-	int		ret, known_header;
+	uint8_t			header[TOKEN_SEGMENT_MAX];
+	uint8_t			payload[TOKEN_SEGMENT_MAX];
+	uint8_t			sig[TOKEN_SEGMENT_MAX];
+	uint8_t			mac[TOKEN_HMAC_LEN];
+	const struct token_key	*key;
+	const char		*dot1, *dot2, *p64, *s64;
+	size_t			header_len, payload_len, sig_len, index, i;
+	int			ret, known_header;
 
 	memset(mac, 0, sizeof(mac));
 	v->sub = NULL;
 	v->sub_len = 0;
+	v->key_index = 0;
 
 	/* RFC 7515 section 7.1: exactly three parts joined by two dots. */
 	ret = TOKEN_ERR_FORMAT;
@@ -232,8 +390,17 @@ token_verify(const struct token_key *key, const struct token_policy *policy,
 	if (dot1 == token || dot2 == p64 || s64 == token + len)
 		goto cleanup;
 
-	known_header = (size_t)(dot1 - token) == sizeof(token_header_b64) - 1 &&
-	    memcmp(token, token_header_b64, sizeof(token_header_b64) - 1) == 0;
+	/* A header exactly as issued names its key without being parsed. */
+	known_header = 0;
+	index = 0;
+	for (i = 0; i < set->nkeys && !known_header; i++) {
+		key = &set->keys[i];
+		if ((size_t)(dot1 - token) == key->header_len &&
+		    memcmp(token, key->header_b64, key->header_len) == 0) {
+			known_header = 1;
+			index = i;
+		}
+	}
 
 	ret = TOKEN_ERR_ENCODING;
 	if ((!known_header && b64url_decode(token, (size_t)(dot1 - token),
@@ -244,10 +411,11 @@ token_verify(const struct token_key *key, const struct token_policy *policy,
 	    sizeof(sig), &sig_len) == -1)
 		goto cleanup;
 
-	if (!known_header &&
-	    (ret = token_header_check(header, header_len)) != TOKEN_OK)
+	if (!known_header && (ret = token_header_check(set, header,
+	    header_len, &index)) != TOKEN_OK)
 		goto cleanup;
 
+	key = &set->keys[index];
 	hmac_sha256(&key->hmac, token, (size_t)(dot2 - token), mac);
 
 	ret = TOKEN_ERR_SIGNATURE;
@@ -259,7 +427,8 @@ token_verify(const struct token_key *key, const struct token_policy *policy,
 	    sizeof(v->arena)) != JSONOBJ_OK)
 		goto cleanup;
 
-	ret = token_claims_check(policy, now, v);
+	if ((ret = token_claims_check(policy, now, v)) == TOKEN_OK)
+		v->key_index = index;
 
 cleanup:
 	OPENSSL_cleanse(mac, sizeof(mac));
@@ -267,12 +436,13 @@ cleanup:
 }
 
 /*
- * Checks the JOSE header.  The algorithm is pinned whatever the header
- * says (RFC 8725 section 3.1), and no critical extension is understood
- * (RFC 7515 section 4.1.11).
+ * Checks the JOSE header and sets *index to the key its kid names.  The
+ * algorithm is pinned whatever the header says (RFC 8725 section 3.1), and
+ * no critical extension is understood (RFC 7515 section 4.1.11).
  */
 static int
-token_header_check(const uint8_t *json, size_t len)
+token_header_check(const struct token_keyset *set, const uint8_t *json,
+    size_t len, size_t *index)
 {
 	struct jsonobj			hdr;
 	char				arena[JSONOBJ_ARENA_LEN(TOKEN_SEGMENT_MAX)];
@@ -297,7 +467,33 @@ token_header_check(const uint8_t *json, size_t len)
 			return (TOKEN_ERR_TYP);
 	}
 
-	return (TOKEN_OK);
+	return (token_kid_find(set, jsonobj_get(&hdr, "kid"), index));
+}
+
+/*
+ * Finds the key whose kid is the kid member m (RFC 7515 section 4.1.4).
+ * This service requires a kid, and compares it only with the configured
+ * kids: it never becomes a path, an index or a lookup key.
+ */
+static int
+token_kid_find(const struct token_keyset *set, const struct jsonobj_member *m,
+    size_t *index)
+{
+	size_t		i;
+
+	if (m == NULL || m->value.type != JSONOBJ_STRING ||
+	    m->value.len == 0 || m->value.len > TOKEN_KID_MAX)
+		return (TOKEN_ERR_KID);
+
+	for (i = 0; i < set->nkeys; i++) {
+		if (set->keys[i].kid_len == m->value.len &&
+		    memcmp(set->keys[i].kid, m->value.str, m->value.len) == 0) {
+			*index = i;
+			return (TOKEN_OK);
+		}
+	}
+
+	return (TOKEN_ERR_KID);
 }
 
 /* The registered claims the checks read, found in one pass. */

@@ -6,8 +6,11 @@
 
 static int	tokencache_times(const struct token_policy *,
 		    const struct tokencache_entry *, time_t);
+static int	tokencache_key_held(const struct token_keyset *,
+		    const struct tokencache_entry *);
 static void	tokencache_store(struct tokencache_entry *,
-		    const struct token_verified *, const char *, size_t, int);
+		    const struct token_keyset *, const struct token_verified *,
+		    const char *, size_t, int);
 
 /*
  * Picks the slot from the last characters of the signature.  A client can
@@ -27,7 +30,7 @@ tokencache_slot(const char *token, size_t len)
 }
 
 int
-tokencache_verify(struct tokencache *cache, const struct token_key *key,
+tokencache_verify(struct tokencache *cache, const struct token_keyset *set,
     const struct token_policy *policy, const char *token, size_t len,
     time_t now, const char *perm, int *has_perm, const char **sub,
     size_t *sub_len)
@@ -43,7 +46,8 @@ tokencache_verify(struct tokencache *cache, const struct token_key *key,
 
 	/* Constant time: the cached token is valid, so it is a secret. */
 	if (e != NULL && e->len == len &&
-	    CRYPTO_memcmp(e->token, token, len) == 0) {
+	    CRYPTO_memcmp(e->token, token, len) == 0 &&
+	    tokencache_key_held(set, e)) {
 		cache->hits++;
 		if ((ret = tokencache_times(policy, e, now)) != TOKEN_OK) {
 			e->len = 0;
@@ -56,12 +60,17 @@ tokencache_verify(struct tokencache *cache, const struct token_key *key,
 	}
 
 	cache->misses++;
-	if ((ret = token_verify(key, policy, token, len, now, &v)) != TOKEN_OK)
+	if ((ret = token_verify(set, policy, token, len, now, &v)) != TOKEN_OK) {
+		/* The same token may sit in the slot under a key now gone. */
+		if (e != NULL && e->len == len &&
+		    CRYPTO_memcmp(e->token, token, len) == 0)
+			e->len = 0;
 		return (ret);
+	}
 
 	*has_perm = token_has_perm(&v, perm);
 	if (e != NULL && v.sub_len <= TOKENCACHE_SUB_MAX) {
-		tokencache_store(e, &v, token, len, *has_perm);
+		tokencache_store(e, set, &v, token, len, *has_perm);
 		*sub = e->sub;
 		*sub_len = e->sub_len;
 	} else {
@@ -98,11 +107,37 @@ tokencache_times(const struct token_policy *policy,
 	return (TOKEN_OK);
 }
 
-static void
-tokencache_store(struct tokencache_entry *e, const struct token_verified *v,
-    const char *token, size_t len, int perm)
+/*
+ * Returns 1 when set contains the key that verified the entry's token, at the
+ * same index, with the same kid and the same id (so the same secret).
+ */
+static int
+tokencache_key_held(const struct token_keyset *set,
+    const struct tokencache_entry *e)
 {
+	const struct token_key	*key;
+
+	if (e->key_index >= set->nkeys)
+		return (0);
+
+	key = &set->keys[e->key_index];
+	return (key->kid_len == e->kid_len &&
+	    memcmp(key->kid, e->kid, e->kid_len) == 0 &&
+	    CRYPTO_memcmp(key->id, e->key_id, sizeof(e->key_id)) == 0);
+}
+
+static void
+tokencache_store(struct tokencache_entry *e, const struct token_keyset *set,
+    const struct token_verified *v, const char *token, size_t len, int perm)
+{
+	const struct token_key		*key;
 	const struct jsonobj_member	*m;
+
+	key = &set->keys[v->key_index];
+	e->key_index = v->key_index;
+	memcpy(e->key_id, key->id, sizeof(e->key_id));
+	memcpy(e->kid, key->kid, key->kid_len + 1);
+	e->kid_len = key->kid_len;
 
 	e->exp = jsonobj_get(&v->payload, "exp")->value.num;
 	e->iat = jsonobj_get(&v->payload, "iat")->value.num;

@@ -6,6 +6,7 @@
 #define TOKENCACHE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "token.h"
@@ -16,12 +17,17 @@
 
 /*
  * A verified token and what a later request with it needs: its time
- * claims, checked again on every hit, and the results of the checks that
- * do not depend on time.
+ * claims, checked again on every hit, the results of the checks that do
+ * not depend on time, and the key that verified it.  A hit requires that
+ * key, with the same id and kid, at the same place in the key set.
  */
 struct tokencache_entry {
 	size_t		len;		/* 0: slot empty */
 	char		token[TOKENCACHE_TOKEN_MAX];
+	size_t		key_index;
+	uint8_t		key_id[TOKEN_KEY_ID_LEN];
+	char		kid[TOKEN_KID_MAX + 1];
+	size_t		kid_len;
 	double		exp;
 	double		iat;
 	double		nbf;		/* 0 when the token has none */
@@ -41,12 +47,15 @@ struct tokencache {
  * Verifies a token as token_verify() does and reports in *has_perm whether
  * its perms hold perm.  A token verified before is found in the cache;
  * only the time checks run again, in token_verify()'s order, so the result
- * is the one full verification would give: the key, policy and perm must
- * be the same on every call.  On TOKEN_OK, *sub and *sub_len name the
+ * is the one full verification would give.  The policy and perm must be
+ * the same on every call.  The key set may change, because an entry is
+ * used only while set has its key, with the same kid, at the same index.
+ * Otherwise the token is verified in full and its entry replaced or
+ * dropped.  On TOKEN_OK, *sub and *sub_len name the
  * subject, valid until the next call.
  */
 int	tokencache_verify(struct tokencache *cache,
-	    const struct token_key *key, const struct token_policy *policy,
+	    const struct token_keyset *set, const struct token_policy *policy,
 	    const char *token, size_t len, time_t now, const char *perm,
 	    int *has_perm, const char **sub, size_t *sub_len);
 

@@ -48,7 +48,7 @@
 				"\",\"password\":\"" MICRO_PASSWORD "\"}"
 
 struct micro {
-	struct token_key	key;
+	struct token_keyset	key;
 	struct token_policy	policy;
 	struct token_claims	claims;
 	char			token[TOKEN_LEN_MAX + 1];
@@ -181,9 +181,10 @@ micro_setup(struct micro *m)
 	char		tampered[TOKEN_LEN_MAX + 1];
 	const char	*dot;
 
-	if (token_key_init(&m->key, (const uint8_t *)MICRO_SECRET,
-	    strlen(MICRO_SECRET)) == -1) {
-		fprintf(stderr, "micro: token_key_init failed\n");
+	token_keyset_init(&m->key);
+	if (token_keyset_add(&m->key, (const uint8_t *)MICRO_SECRET,
+	    strlen(MICRO_SECRET), NULL) != TOKEN_OK) {
+		fprintf(stderr, "micro: token_keyset_add failed\n");
 		exit(1);
 	}
 

@@ -35,6 +35,7 @@ TOKEN_DESCRIPTIONS = {
     "alg": "The token algorithm is not HS256",
     "crit": "The token names critical extensions",
     "typ": "The token type is not JWT",
+    "kid": "The token key ID is missing or unknown",
     "signature": "The token signature is invalid",
     "payload": "The token payload is not a valid JSON object",
     "claim_missing": "The token lacks a required claim",
@@ -76,14 +77,18 @@ MEMBERS_MAX = 32          # members of the top-level object
 ELEMENTS_MAX = 32         # elements of all top-level arrays
 NUMBER_TEXT_MAX = 63      # characters of a JSON number
 
-HEADER = '{"alg":"HS256","typ":"JWT"}'
+# The header the server issues.  Builder.sign() replaces @KID@ in any
+# header with the kid of the server's secret.
+HEADER = '{"alg":"HS256","typ":"JWT","kid":"@KID@"}'
+KID = ',"kid":"@KID@"'
+KID_MAX = 64              # characters of a configured kid, README
 URL_ALPHABET = frozenset(
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 # RFC 6750 section 2.1: the b64token syntax of a bearer credential.
 B64TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
 
-KINDS = ("Cache", "Algorithm", "Signature", "Encoding", "JSON", "Claims",
-         "Authorization", "Login", "Size", "Route")
+KINDS = ("Cache", "Algorithm", "Kid", "Signature", "Encoding", "JSON",
+         "Claims", "Authorization", "Login", "Size", "Route")
 
 
 @dataclasses.dataclass
@@ -96,6 +101,11 @@ class Settings:
     org: str
     ttl: int
     host: str             # value of the Host header, e.g. 127.0.0.1:8888
+    kid: str = None       # the server's kid; None: derived from secret
+
+    def __post_init__(self):
+        if self.kid is None:
+            self.kid = derived_kid(self.secret)
 
 
 @dataclasses.dataclass
@@ -133,6 +143,13 @@ def b64url(data):
     if isinstance(data, str):
         data = data.encode()
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def derived_kid(secret):
+    """The kid the server derives from a secret when JWT_KID is unset
+    (README): the first 8 bytes of HMAC-SHA256(secret, "kid") in unpadded
+    base64url."""
+    return b64url(hmac.new(secret, b"kid", hashlib.sha256).digest()[:8])
 
 
 def b64std(data):
@@ -258,8 +275,8 @@ class Builder:
     def sign(self, header, payload, key=None, digest=hashlib.sha256):
         """A compact JWS of the header and payload texts as given."""
         key = self.s.secret if key is None else key
-        signing_input = b64url(to_bytes(header)) + "." + \
-            b64url(to_bytes(payload))
+        header = to_bytes(header).replace(b"@KID@", self.s.kid.encode())
+        signing_input = b64url(header) + "." + b64url(to_bytes(payload))
         mac = hmac.new(key, signing_input.encode(), digest).digest()
         return signing_input + "." + b64url(mac)
 
@@ -513,8 +530,128 @@ def algorithm_cases(b):
 
     # The value is exactly HS256 once the JSON escapes are read.
     b.with_token("alg as escapes", b.sign(
-        '{"alg":%s,"typ":"JWT"}' % escape_all("HS256"), payload), "ok")
-    b.with_token("alg without typ", b.sign('{"alg":"HS256"}', payload), "ok")
+        '{"alg":%s,"typ":"JWT"%s}' % (escape_all("HS256"), KID), payload),
+        "ok")
+    b.with_token("alg without typ", b.sign('{"alg":"HS256"%s}' % KID,
+                                           payload), "ok")
+
+
+# ---------------------------------------------------------------------------
+# Kid
+
+def kid_cases(b):
+    """Adds tokens whose kid is missing, of the wrong type or names no
+    configured key.  The kid selects the key and is compared only with the
+    configured kids, so each of them is 401 invalid_token.  All but the
+    duplicated member are signed with the server's own secret, so only the
+    kid check can reject them."""
+    b.kind = "Kid"
+    payload = b.payload()
+
+    b.with_token("kid missing", b.sign('{"alg":"HS256","typ":"JWT"}',
+                                       payload), "kid")
+    b.with_token("kid missing, no typ", b.sign('{"alg":"HS256"}', payload),
+                 "kid")
+    b.with_token("kid name in upper case", b.sign(
+        '{"alg":"HS256","typ":"JWT","KID":"@KID@"}', payload), "kid")
+
+    not_strings = [
+        ("null", "null"),
+        ("number", "1"),
+        ("zero", "0"),
+        ("true", "true"),
+        ("array", '["@KID@"]'),
+        ("empty array", "[]"),
+        ("object", '{"kid":"@KID@"}'),
+        ("empty object", "{}"),
+    ]
+    for name, value in not_strings:
+        b.with_token("kid %s" % name, b.sign(
+            '{"alg":"HS256","typ":"JWT","kid":%s}' % value, payload), "kid")
+
+    # Long enough to be far over KID_MAX, short enough that the token
+    # stays within TOKEN_LEN_MAX and reaches the kid check.
+    long_kid = "k" * 1500
+    unknown = [
+        ("empty", ""),
+        ("unknown", "unknown-key"),
+        ("one character", "a"),
+        ("64 characters", "k" * KID_MAX),
+        ("65 characters", "k" * (KID_MAX + 1)),
+        ("1500 characters", long_kid),
+        ("path", "../../etc/passwd"),
+        ("absolute path", "/etc/passwd"),
+        ("file URL", "file:///etc/passwd"),
+        ("SQL", "' OR '1'='1' --"),
+        ("SQL statement", "1; DROP TABLE keys"),
+        ("index", "0"),
+        ("format string", "%s%s%n"),
+        ("server kid upper case", b.s.kid.upper()),
+        ("server kid with a space", " " + b.s.kid),
+        ("server kid with a trailing space", b.s.kid + " "),
+        ("server kid prefix", b.s.kid[:-1]),
+        ("server kid and more", b.s.kid + "x"),
+    ]
+    for name, kid in unknown:
+        if kid == b.s.kid:
+            raise ValueError("case kid %s: names the server's kid" % name)
+        b.with_token("kid %s" % name, b.sign(
+            '{"alg":"HS256","typ":"JWT","kid":%s}' % jdump(kid), payload),
+            "kid")
+    b.with_token("kid then NUL", b.sign(
+        '{"alg":"HS256","typ":"JWT","kid":"@KID@\\u0000"}', payload), "kid")
+    b.with_token("kid NUL then server kid", b.sign(
+        '{"alg":"HS256","typ":"JWT","kid":"\\u0000@KID@"}', payload), "kid")
+
+    # RFC 7515 section 5.2: duplicate member names make the header invalid.
+    b.with_token("kid twice, server kid first", b.sign(
+        '{"alg":"HS256","typ":"JWT","kid":"@KID@","kid":"unknown"}',
+        payload), "header")
+    b.with_token("kid twice, server kid last", b.sign(
+        '{"alg":"HS256","typ":"JWT","kid":"unknown","kid":"@KID@"}',
+        payload), "header")
+    b.with_token("kid twice, both the server kid", b.sign(
+        '{"alg":"HS256","typ":"JWT","kid":"@KID@","kid":"@KID@"}',
+        payload), "header")
+    b.with_token("kid and escaped kid", b.sign(
+        '{"alg":"HS256","typ":"JWT","kid":"@KID@","\\u006bid":"@KID@"}',
+        payload), "header")
+
+    # A rotation's previous key is accepted only while it is configured:
+    # this server has no previous key, so a token of one names an unknown
+    # kid, whether signed by that key or by the server's.
+    previous = b"attack-suite-previous-secret-0123456789-abcd"
+    previous_header = '{"alg":"HS256","typ":"JWT","kid":%s}' % jdump(
+        derived_kid(previous))
+    b.with_token("kid of a previous key, signed by it", b.sign(
+        previous_header, payload, key=previous), "kid")
+    b.with_token("kid of a previous key, signed by the server key", b.sign(
+        previous_header, payload), "kid")
+
+    # The kid is checked before the signature, and the signature still
+    # binds the key the kid names.
+    b.with_token("unknown kid and a bad signature",
+                 b.sign('{"alg":"HS256","typ":"JWT","kid":"unknown"}',
+                        payload, key=b"another-secret"), "kid")
+    b.with_token("server kid, another secret", b.sign(
+        HEADER, payload, key=b"attack-suite-another-secret-0123456789"),
+        "signature")
+
+    # A header that differs from the issued bytes takes the parsed path and
+    # must still select the key.
+    accepted = [
+        ("kid first", '{"kid":"@KID@","alg":"HS256","typ":"JWT"}'),
+        ("kid between", '{"alg":"HS256","kid":"@KID@","typ":"JWT"}'),
+        ("kid without typ", '{"alg":"HS256","kid":"@KID@"}'),
+        ("kid with spaces", '{ "alg" : "HS256" , "kid" : "@KID@" }'),
+        ("kid and extra member", '{"alg":"HS256","typ":"JWT","kid":"@KID@",'
+                                 '"x5t":"abc"}'),
+    ]
+    for name, header in accepted:
+        b.with_token("%s accepted" % name, b.sign(header, payload), "ok")
+    b.with_token("kid as escapes accepted", b.sign(
+        '{"alg":"HS256","typ":"JWT","kid":%s}' % escape_all(b.s.kid),
+        payload), "ok")
 
 
 # ---------------------------------------------------------------------------
@@ -572,42 +709,50 @@ def signature_cases(b):
         hmac.new(b.s.secret, payload64.encode(), hashlib.sha256).digest()),
         "signature")
     b.with_token("HMAC of the decoded input", signing_input + "." + b64url(
-        hmac.new(b.s.secret, (header + "." + payload).encode(),
-                 hashlib.sha256).digest()), "signature")
+        hmac.new(b.s.secret, (header.replace("@KID@", b.s.kid) + "." +
+                              payload).encode(), hashlib.sha256).digest()),
+        "signature")
 
     # The good signature over a changed header or payload.
     changed_headers = [
-        ("reordered", '{"typ":"JWT","alg":"HS256"}'),
-        ("with a space", '{"alg": "HS256","typ":"JWT"}'),
-        ("with kid", '{"alg":"HS256","typ":"JWT","kid":"1"}'),
-        ("without typ", '{"alg":"HS256"}'),
+        ("reordered", '{"kid":"@KID@","typ":"JWT","alg":"HS256"}',
+         "signature"),
+        ("with a space", '{"alg": "HS256","typ":"JWT","kid":"@KID@"}',
+         "signature"),
+        ("without typ", '{"alg":"HS256","kid":"@KID@"}', "signature"),
+        ("with another kid", '{"alg":"HS256","typ":"JWT","kid":"1"}', "kid"),
+        ("without kid", '{"alg":"HS256","typ":"JWT"}', "kid"),
     ]
-    for name, other in changed_headers:
+    for name, other, reason in changed_headers:
+        other = other.replace("@KID@", b.s.kid)
         b.with_token("over a changed header %s" % name,
-                     b64url(other) + "." + payload64 + "." + sig64,
-                     "signature")
+                     b64url(other) + "." + payload64 + "." + sig64, reason)
     b.with_token("over a changed payload", head + "." +
                  b64url(b.payload(perms='["read","admin"]')) + "." + sig64,
                  "signature")
     b.with_token("from another token", signing_input + "." +
                  b.token(sub=jdump("other")).split(".")[2], "signature")
 
-    # Header members that point at other keys are ignored: the key is
-    # fixed, so a token signed with the key they name fails.
+    # Header members that point at other keys are ignored: the kid selects
+    # one of the configured keys, so a token signed with the key they name
+    # fails.
     attacker = b"attacker-key-0123456789-abcdefghijklmn"
     for name, extra in (
             ("jwk", '"jwk":{"kty":"oct","k":"%s"}' % b64url(attacker)),
             ("jku", '"jku":"http://127.0.0.1:1/keys.json"'),
-            ("x5u", '"x5u":"http://127.0.0.1:1/cert.pem"'),
-            ("kid path", '"kid":"../../../../dev/null"'),
-            ("kid SQL", '"kid":"x\' UNION SELECT \'secret"')):
-        header = '{"alg":"HS256","typ":"JWT",%s}' % extra
-        key = b"" if name.startswith("kid") else attacker
+            ("x5u", '"x5u":"http://127.0.0.1:1/cert.pem"')):
+        header = '{"alg":"HS256","typ":"JWT"%s,%s}' % (KID, extra)
         b.with_token("%s header with its key" % name,
-                     b.sign(header, payload, key=key), "signature")
-    b.with_token("kid header with the server key",
+                     b.sign(header, payload, key=attacker), "signature")
+    # A kid that names a file or a query is compared, never opened or run.
+    for name, kid in (("kid path", "../../../../dev/null"),
+                      ("kid SQL", "x' UNION SELECT 'secret")):
+        b.with_token("%s header with an empty key" % name, b.sign(
+            '{"alg":"HS256","typ":"JWT","kid":%s}' % jdump(kid), payload,
+            key=b""), "kid")
+    b.with_token("unknown kid header with the server key",
                  b.sign('{"alg":"HS256","typ":"JWT","kid":"k1"}', payload),
-                 "ok")
+                 "kid")
 
 
 # ---------------------------------------------------------------------------
@@ -807,7 +952,7 @@ def json_cases(b):
                         ("null", "typ"), ('["JWT"]', "typ"),
                         ('"JWT\\u0000"', "typ")):
         b.with_token("typ %s" % typ, b.sign(
-            '{"alg":"HS256","typ":%s}' % typ, payload), reason)
+            '{"alg":"HS256","typ":%s%s}' % (typ, KID), payload), reason)
 
     # Nesting: the object counts as one level, so 15 arrays inside fit.
     for depth, reason in ((DEPTH_MAX - 1, "ok"), (DEPTH_MAX, "payload"),
@@ -819,7 +964,8 @@ def json_cases(b):
                           (1000, "header")):
         nested = "[" * depth + "]" * depth
         b.with_token("header nested %d deep" % (depth + 1), b.sign(
-            '{"alg":"HS256","typ":"JWT","x":%s}' % nested, payload), reason)
+            '{"alg":"HS256","typ":"JWT"%s,"x":%s}' % (KID, nested), payload),
+            reason)
     nested_objects = '{"a":' * 20 + "1" + "}" * 20
     b.with_token("payload nested objects", b.token(x=nested_objects),
                  "payload")
@@ -926,7 +1072,7 @@ def claims_cases(b):
     for name, value, outcome in exp_cases:
         b.with_token("exp %s" % name, b.token(exp=value), outcome)
     b.with_token("exp only in header", b.sign(
-        '{"alg":"HS256","typ":"JWT","exp":%d}' % (now + ttl),
+        '{"alg":"HS256","typ":"JWT"%s,"exp":%d}' % (KID, now + ttl),
         b.payload(exp=None)), "claim_missing")
     b.with_token("exp expired with long iat", b.token(
         iat=str(now - 2 * ttl), exp=str(now - ttl)), "expired")
@@ -1386,16 +1532,22 @@ def size_cases(b):
         b.with_token("%d dots" % n, "." * n, "format")
 
     # A valid token of exactly 4096 characters, then one of 4097: the
-    # header and signature take 36 + 43 characters and two dots, so the
-    # payload must encode to 4015 characters (3011 bytes).
+    # header, the 43-character signature and two dots take the rest, so
+    # the payload fills what is left.  No base64url text is 1 modulo 4
+    # characters long, so where the payload would need that, spaces in
+    # the header lengthen it instead.
     fixed = b.payload(x='""')
     for total, outcome in ((TOKEN_LEN_MAX, "ok"),
                            (TOKEN_LEN_MAX + 1, "format")):
-        payload64_len = total - len(b64url(HEADER)) - 43 - 2
-        assert payload64_len % 4 != 1
+        for spaces in range(3):
+            header = HEADER[:-1] + " " * spaces + "}"
+            header64 = b64url(header.replace("@KID@", b.s.kid))
+            payload64_len = total - len(header64) - 43 - 2
+            if payload64_len % 4 != 1:
+                break
         payload_len = payload64_len * 3 // 4
         pad = payload_len - len(fixed)
-        token = b.token(x=jdump("p" * pad))
+        token = b.token(header=header, x=jdump("p" * pad))
         assert len(token) == total, (len(token), total)
         b.with_token("valid token of %d characters" % total, token, outcome)
 
@@ -1486,6 +1638,7 @@ def build_cases(settings, now, kinds=KINDS):
     makers = {
         "Cache": cache_cases,
         "Algorithm": algorithm_cases,
+        "Kid": kid_cases,
         "Signature": signature_cases,
         "Encoding": encoding_cases,
         "JSON": json_cases,

@@ -30,6 +30,8 @@ START = [
     r"\[parent\]: seccomp sandbox enabled",
     r"\[parent\]: (pgsql|tasks) built-in enabled",
     r"\[parent\]: jwt: issuer \S+, ttl \d+s, leeway \d+s",
+    r"\[parent\]: jwt: signing with kid [A-Za-z0-9._-]+"
+    r"(, also verifying kid [A-Za-z0-9._-]+)?",
     r"\[wrk \d+\]: worker \d+ started \(cpu#\d+, pid#\d+\)",
 ]
 REQUESTS = [

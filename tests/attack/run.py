@@ -34,7 +34,8 @@ import cases as casebook  # noqa: E402
 # A compact JWS anywhere in a response: three base64url runs whose first
 # starts like the JSON object "{" encodes to.
 JWS_PATTERN = re.compile(rb"eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
-TOKEN_HEADER = b'{"alg":"HS256","typ":"JWT"}'
+# The issued header, with @KID@ standing for the kid of the secret.
+TOKEN_HEADER = casebook.HEADER
 CLAIM_ORDER = ["sub", "iss", "org", "perms", "iat", "exp"]
 
 
@@ -353,8 +354,8 @@ class Runner:
 
         parts = token.split(".")
         header = casebook.strict_b64url_decode(parts[0])
-        check("token header", header == TOKEN_HEADER, TOKEN_HEADER.decode(),
-              repr(header))
+        want = TOKEN_HEADER.replace("@KID@", s.kid).encode()
+        check("token header", header == want, want.decode(), repr(header))
         payload = casebook.strict_b64url_decode(parts[1]) or b""
         try:
             pairs = json.loads(payload, object_pairs_hook=list)

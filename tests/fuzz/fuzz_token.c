@@ -15,7 +15,10 @@
  *   3  the data, cut at its first NUL byte, is the sub claim of a token
  *      that token_issue() writes and token_verify() must then accept.
  *
- * The key, the policy and the clock are fixed.  Results are checked
+ * The keys, the policy and the clock are fixed.  The key set contains the
+ * harness's key, kid "fuzz-key", and a second key, kid "fuzz-old", whose
+ * secret the harness never signs with, so an accepted token names
+ * "fuzz-key".  Results are checked
  * against rules that hold for any input: a token the harness signed never
  * fails on format, encoding or signature, and an accepted token carries
  * the HMAC of its first two segments and the claims the policy demands.
@@ -38,9 +41,10 @@
 		fuzz_fail(#cond, __LINE__);				\
 } while (0)
 
-/* The header token_issue() writes. */
+/* The kid of the harness's key, and the header token_issue() writes. */
+#define FUZZ_KID		"fuzz-key"
 static const char	fuzz_header_json[] =
-    "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
+    "{\"alg\":\"HS256\",\"typ\":\"JWT\",\"kid\":\"" FUZZ_KID "\"}";
 
 /* Fixed clock: 2023-11-14T22:13:20Z. */
 #define FUZZ_NOW		1700000000
@@ -52,6 +56,8 @@ static const char	fuzz_header_json[] =
 static const uint8_t	fuzz_secret[] =
     "fuzz-only-secret-0123456789-not-for-service";
 #define FUZZ_SECRET_LEN		(sizeof(fuzz_secret) - 1)
+static const uint8_t	fuzz_old_secret[] =
+    "fuzz-only-previous-secret-0123456789-unused";
 
 static const struct token_policy	fuzz_policy = {
 	"twil.io",		/* issuer */
@@ -59,7 +65,7 @@ static const struct token_policy	fuzz_policy = {
 	0			/* leeway */
 };
 
-static struct token_key		fuzz_key;
+static struct token_keyset	fuzz_keys;
 static struct token_verified	*fuzz_verified;
 
 int	LLVMFuzzerInitialize(int *, char ***);
@@ -92,8 +98,12 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 
-	if (token_key_init(&fuzz_key, fuzz_secret, FUZZ_SECRET_LEN) == -1) {
-		fprintf(stderr, "fuzz_token: token_key_init failed\n");
+	token_keyset_init(&fuzz_keys);
+	if (token_keyset_add(&fuzz_keys, fuzz_secret, FUZZ_SECRET_LEN,
+	    FUZZ_KID) != TOKEN_OK ||
+	    token_keyset_add(&fuzz_keys, fuzz_old_secret,
+	    sizeof(fuzz_old_secret) - 1, "fuzz-old") != TOKEN_OK) {
+		fprintf(stderr, "fuzz_token: token_keyset_add failed\n");
 		exit(1);
 	}
 
@@ -141,7 +151,7 @@ fuzz_verify(const char *token, size_t len)
 	const char	*reason, *description;
 	int		ret;
 
-	ret = token_verify(&fuzz_key, &fuzz_policy, token, len, FUZZ_NOW,
+	ret = token_verify(&fuzz_keys, &fuzz_policy, token, len, FUZZ_NOW,
 	    fuzz_verified);
 
 	FUZZ_CHECK(ret >= TOKEN_OK && ret <= TOKEN_ERR_INTERNAL);
@@ -248,14 +258,15 @@ fuzz_check_signature(const char *token, size_t len)
 
 /*
  * Checks the header of an accepted token: alg is exactly "HS256" (RFC 8725
- * section 3.1), crit is absent, and typ is absent or "JWT" or
- * "application/jwt" in any case (RFC 7515 section 4.1.9).
+ * section 3.1), crit is absent, typ is absent or "JWT" or
+ * "application/jwt" in any case (RFC 7515 section 4.1.9), and kid is the
+ * string FUZZ_KID.
  */
 static void
 fuzz_check_header(const uint8_t *json, size_t len)
 {
 	struct jsonobj			*hdr;
-	const struct jsonobj_member	*alg, *typ;
+	const struct jsonobj_member	*alg, *typ, *kid;
 	char				*arena;
 
 	if ((hdr = malloc(sizeof(*hdr))) == NULL ||
@@ -275,6 +286,11 @@ fuzz_check_header(const uint8_t *json, size_t len)
 		FUZZ_CHECK(strcasecmp(typ->value.str, "JWT") == 0 ||
 		    strcasecmp(typ->value.str, "application/jwt") == 0);
 	}
+
+	kid = jsonobj_get(hdr, "kid");
+	FUZZ_CHECK(kid != NULL && kid->value.type == JSONOBJ_STRING);
+	FUZZ_CHECK(kid->value.len == sizeof(FUZZ_KID) - 1);
+	FUZZ_CHECK(memcmp(kid->value.str, FUZZ_KID, kid->value.len) == 0);
 
 	free(arena);
 	free(hdr);
@@ -491,7 +507,7 @@ static void
 fuzz_token_issued(const uint8_t *data, size_t size)
 {
 	struct token_claims	claims;
-	char			*sub, *token, header[FUZZ_B64_BUF(64)];
+	char			*sub, *token, header[FUZZ_B64_BUF(128)];
 	size_t			sub_len, len, header_len;
 	int			ret;
 
@@ -510,7 +526,7 @@ fuzz_token_issued(const uint8_t *data, size_t size)
 	claims.nperms = 1;
 	claims.ttl = fuzz_policy.ttl;
 
-	ret = token_issue(&fuzz_key, &claims, FUZZ_NOW - 100, token,
+	ret = token_issue(&fuzz_keys, &claims, FUZZ_NOW - 100, token,
 	    TOKEN_LEN_MAX + 1, &len);
 	FUZZ_CHECK(ret == TOKEN_OK || ret == TOKEN_ERR_INTERNAL);
 

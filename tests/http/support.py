@@ -3,7 +3,9 @@ independent HS256 encoder, JSON fields of response bodies and request bodies.
 
 Run with Debian's /usr/bin/python3, which has python3-jwt (PyJWT 2.x).
 The HMAC secret is read from the HTTP_TEST_JWT_SECRET environment variable
-so that it never appears in a command line.  Every command prints its result
+so that it never appears in a command line.  Tokens carry the kid the
+service derives from that secret unless --kid names another one; the
+derivation is written here from its definition, not taken from the service.  Every command prints its result
 on stdout and exits 0, or prints an error on stderr and exits 1.
 """
 
@@ -36,6 +38,16 @@ def b64url_decode(segment):
     return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
 
 
+def derived_kid(key):
+    """The kid the service derives from a secret: the first 8 bytes of
+    HMAC-SHA256(secret, "kid") in unpadded base64url."""
+    return b64url(hmac.new(key, b"kid", hashlib.sha256).digest()[:8])
+
+
+def kid_for(args):
+    return args.kid if args.kid is not None else derived_kid(secret())
+
+
 def sign(header_text, payload_text, pad=False):
     """Signs the header and payload bytes exactly as given, so a test can
     send JSON that PyJWT would never produce (duplicate names, odd types)."""
@@ -49,7 +61,9 @@ def sign(header_text, payload_text, pad=False):
 
 
 def command_encode(args):
-    headers = json.loads(args.header) if args.header else None
+    headers = {} if args.no_kid else {"kid": kid_for(args)}
+    if args.header:
+        headers.update(json.loads(args.header))
     # PyJWT signs alg "none" only with no key at all.
     key = None if args.alg == "none" else secret()
     token = jwt.encode(json.loads(args.claims), key, algorithm=args.alg,
@@ -58,17 +72,25 @@ def command_encode(args):
 
 
 def command_raw(args):
-    print(sign(args.header, args.payload, pad=args.pad))
+    """Signs the texts as given, with @KID@ in the header replaced."""
+    header = args.header.replace("@KID@", kid_for(args))
+    print(sign(header, args.payload, pad=args.pad))
+
+
+def command_kid(args):
+    print(derived_kid(secret()))
 
 
 def command_layout(args):
-    """Builds the token that Node's jsonwebtoken signs for these claims:
-    JSON.stringify output (compact, members in insertion order, non-ASCII
-    kept as UTF-8) of the header and of sub, iss, org, perms, iat, exp.
-    Checked once against jsonwebtoken 9.0.3 for ASCII and non-ASCII subs;
-    control characters in a sub were not compared."""
-    header = json.dumps({"alg": "HS256", "typ": "JWT"},
-                        separators=(",", ":"))
+    """Builds the token that Node's jsonwebtoken signs for these claims
+    with the keyid option: JSON.stringify output (compact, members in
+    insertion order, non-ASCII kept as UTF-8) of the header alg, typ, kid
+    and of sub, iss, org, perms, iat, exp.  Checked once against
+    jsonwebtoken 9.0.3, before tokens had a kid, for ASCII and non-ASCII
+    subs; control characters in a sub were not compared.  test_matrix.sh
+    compares issued tokens with jsonwebtoken's own output, kid included."""
+    header = json.dumps({"alg": "HS256", "typ": "JWT",
+                         "kid": kid_for(args)}, separators=(",", ":"))
     payload = json.dumps({
         "sub": args.sub,
         "iss": args.iss,
@@ -175,6 +197,8 @@ def main():
     p.add_argument("--alg", default="HS256")
     p.add_argument("--claims", required=True, help="JSON object")
     p.add_argument("--header", help="extra header members, JSON object")
+    p.add_argument("--kid", help="kid header (default: derived)")
+    p.add_argument("--no-kid", action="store_true", help="omit the kid")
     p.set_defaults(run=command_encode)
 
     p = commands.add_parser("raw", help="sign header and payload text as is")
@@ -182,7 +206,11 @@ def main():
     p.add_argument("--payload", required=True)
     p.add_argument("--pad", action="store_true",
                    help="append base64 padding to the signature")
+    p.add_argument("--kid", help="replaces @KID@ (default: derived)")
     p.set_defaults(run=command_raw)
+
+    p = commands.add_parser("kid", help="print the kid derived from secret")
+    p.set_defaults(run=command_kid)
 
     p = commands.add_parser("layout", help="token as jsonwebtoken makes it")
     p.add_argument("--sub", required=True)
@@ -191,6 +219,7 @@ def main():
     p.add_argument("--perms", required=True, help="comma-separated")
     p.add_argument("--iat", required=True, type=int)
     p.add_argument("--exp", required=True, type=int)
+    p.add_argument("--kid", help="kid header (default: derived)")
     p.set_defaults(run=command_layout)
 
     p = commands.add_parser("decode", help="verify with PyJWT, print claim")

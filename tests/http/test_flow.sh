@@ -17,6 +17,8 @@ ISSUER='issuer.example.test'
 ORG='org-test'
 TTL=600
 REALM='Bearer realm="Access to read salaries"'
+# The kid the server derives from SECRET, computed in support.py.
+KID=$(support "$SECRET" kid) || bail_out "support.py cannot derive the kid"
 
 # Every token sent or received, to check none of them reaches the log.
 TOKENS=()
@@ -144,7 +146,8 @@ begin_case "issued token claims"
 claim() {
 	support "$SECRET" decode --issuer "$ISSUER" --claim "$1" "$JSON_TOKEN"
 }
-assert_equal "header is HS256 JWT" '{"alg":"HS256","typ":"JWT"}' \
+assert_equal "header is HS256 JWT with the kid" \
+    "{\"alg\":\"HS256\",\"typ\":\"JWT\",\"kid\":\"$KID\"}" \
     "$("$PYTHON" "$SUPPORT" segment --index 0 "$JSON_TOKEN")"
 assert_equal "sub" "$USERNAME" "$(claim sub)"
 assert_equal "iss" "$ISSUER" "$(claim iss)"
@@ -344,7 +347,7 @@ check_invalid_token "two segments" "$jwt_header.$jwt_payload"
 check_invalid_token "four segments" "$JSON_TOKEN.$jwt_signature"
 check_invalid_token "not a JWT" "not-a-token"
 check_invalid_token "padded signature" "$(support "$SECRET" raw --pad \
-    --header '{"alg":"HS256","typ":"JWT"}' \
+    --header '{"alg":"HS256","typ":"JWT","kid":"@KID@"}' \
     --payload "$(claims "$USERNAME" "$ISSUER" "$now" "$((now + TTL))")")"
 
 EXPIRED_TOKEN=$(support "$SECRET" encode --claims "$(claims "$USERNAME" \
@@ -353,9 +356,14 @@ check_invalid_token "expired token" "$EXPIRED_TOKEN"
 assert_log_since_mark "log line gives the reason" "/bearer" "expired"
 
 check_invalid_token "wrong secret" "$(support "other-$SECRET" encode \
-    --claims "$(claims "$USERNAME" "$ISSUER" "$now" "$((now + TTL))")")"
+    --kid "$KID" --claims "$(claims "$USERNAME" "$ISSUER" "$now" "$((now + TTL))")")"
 check_invalid_token "alg none" "$(printf '%s' '{"alg":"none","typ":"JWT"}' |
     base64 -w0 | tr '+/' '-_' | tr -d '=').$jwt_payload."
+check_invalid_token "kid missing" "$(support "$SECRET" encode --no-kid \
+    --claims "$(claims "$USERNAME" "$ISSUER" "$now" "$((now + TTL))")")"
+assert_log_since_mark "log line gives the kid reason" "/bearer" "kid"
+check_invalid_token "kid of another secret" "$(support "other-$SECRET" \
+    encode --claims "$(claims "$USERNAME" "$ISSUER" "$now" "$((now + TTL))")")"
 check_invalid_token "alg HS384" "$(support "$SECRET" encode --alg HS384 \
     --claims "$(claims "$USERNAME" "$ISSUER" "$now" "$((now + TTL))")")"
 check_invalid_token "crit header" "$(support "$SECRET" encode \
@@ -365,7 +373,7 @@ check_invalid_token "duplicate header alg" "$(support "$SECRET" raw \
     --header '{"alg":"none","alg":"HS256","typ":"JWT"}' \
     --payload "$(claims "$USERNAME" "$ISSUER" "$now" "$((now + TTL))")")"
 check_invalid_token "duplicate payload perms" "$(support "$SECRET" raw \
-    --header '{"alg":"HS256","typ":"JWT"}' \
+    --header '{"alg":"HS256","typ":"JWT","kid":"@KID@"}' \
     --payload "$(claims "$USERNAME" "$ISSUER" "$now" "$((now + TTL))" \
     '["read"]' '"perms":["write"]')")"
 check_invalid_token "wrong issuer" "$(support "$SECRET" encode \
@@ -379,10 +387,10 @@ check_invalid_token "nbf in the future" "$(support "$SECRET" encode \
     --claims "$(claims "$USERNAME" "$ISSUER" "$now" "$((now + TTL))" \
     '["read"]' "\"nbf\":$((now + 120))")")"
 check_invalid_token "exp missing" "$(support "$SECRET" raw \
-    --header '{"alg":"HS256","typ":"JWT"}' \
+    --header '{"alg":"HS256","typ":"JWT","kid":"@KID@"}' \
     --payload "{\"sub\":\"$USERNAME\",\"iss\":\"$ISSUER\",\"org\":\"$ORG\",\"perms\":[\"read\"],\"iat\":$now}")"
 check_invalid_token "exp a string" "$(support "$SECRET" raw \
-    --header '{"alg":"HS256","typ":"JWT"}' \
+    --header '{"alg":"HS256","typ":"JWT","kid":"@KID@"}' \
     --payload "{\"sub\":\"$USERNAME\",\"iss\":\"$ISSUER\",\"org\":\"$ORG\",\"perms\":[\"read\"],\"iat\":$now,\"exp\":\"$((now + TTL))\"}")"
 check_invalid_token "sub empty" "$(support "$SECRET" encode \
     --claims "$(claims "" "$ISSUER" "$now" "$((now + TTL))")")"
@@ -390,7 +398,8 @@ check_invalid_token "perms a string" "$(support "$SECRET" encode \
     --claims "$(claims "$USERNAME" "$ISSUER" "$now" "$((now + TTL))" \
     '"read"')")"
 check_invalid_token "payload an array" "$(support "$SECRET" raw \
-    --header '{"alg":"HS256","typ":"JWT"}' --payload '["read"]')"
+    --header '{"alg":"HS256","typ":"JWT","kid":"@KID@"}' \
+    --payload '["read"]')"
 
 begin_case "GET /bearer without read perm"
 NO_READ_TOKEN=$(support "$SECRET" encode --claims "$(claims "$USERNAME" \

@@ -18,6 +18,8 @@ PASSWORD='interop-password'
 DEFAULT_ISSUER='twil.io'
 DEFAULT_ORG='twilio'
 DEFAULT_TTL=86400
+# The kid the server derives from SECRET, computed in support.py.
+KID=$(support "$SECRET" kid) || bail_out "support.py cannot derive the kid"
 
 require_server_files
 kore_start JWT_SECRET="$SECRET" AUTH_USERNAME="$USERNAME" \
@@ -125,8 +127,8 @@ check_rejected() {
 
 check_accepted "HS256 token" "$(support "$SECRET" encode \
     --claims "$(pyjwt_claims "$now" "$((now + DEFAULT_TTL))")")"
-check_accepted "token with a kid header" "$(support "$SECRET" encode \
-    --header '{"kid":"key-1"}' \
+check_accepted "token with the kid given explicitly" \
+    "$(support "$SECRET" encode --header "{\"kid\":\"$KID\"}" \
     --claims "$(pyjwt_claims "$now" "$((now + DEFAULT_TTL))")")"
 check_accepted "token with fractional times" "$(support "$SECRET" encode \
     --claims "$(pyjwt_claims "$((now - 1)).5" "$((now + 60)).25")")"
@@ -137,7 +139,11 @@ check_accepted "token with read and write" "$(support "$SECRET" encode \
 check_rejected "HS512 token" "$(support "$SECRET" encode --alg HS512 \
     --claims "$(pyjwt_claims "$now" "$((now + DEFAULT_TTL))")")"
 check_rejected "HS256 token with another secret" \
-    "$(support "other-$SECRET" encode \
+    "$(support "other-$SECRET" encode --kid "$KID" \
+    --claims "$(pyjwt_claims "$now" "$((now + DEFAULT_TTL))")")"
+check_rejected "token with an unknown kid" "$(support "$SECRET" encode \
+    --kid key-1 --claims "$(pyjwt_claims "$now" "$((now + DEFAULT_TTL))")")"
+check_rejected "token without a kid" "$(support "$SECRET" encode --no-kid \
     --claims "$(pyjwt_claims "$now" "$((now + DEFAULT_TTL))")")"
 
 begin_case "server stop"

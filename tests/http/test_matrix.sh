@@ -5,8 +5,10 @@
 # tests/interop/node) and libjwt (Debian libjwt-dev), against the real
 # server, in both directions.  Each verifies a token from POST /jwt and
 # rejects it once tampered with; each signs tokens that /bearer accepts,
-# and malformed ones (HS512, alg none, wrong secret, expired, no read
-# perm) that /bearer rejects.
+# and malformed ones (HS512, alg none, wrong secret, unknown or missing
+# kid, expired, no read perm) that /bearer rejects.  jsonwebtoken also
+# signs the issued token's claims as the service does, and the two tokens
+# must be byte-identical.
 
 set -u
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -17,6 +19,8 @@ OTHER_SECRET='another-secret-0123456789-abcdefghijklmn'
 USERNAME='matrix-user'
 PASSWORD='matrix-password'
 ISSUER='twil.io'
+# The kid the server derives from SECRET, computed in support.py.
+KID=$(support "$SECRET" kid) || bail_out "support.py cannot derive the kid"
 
 NODE_TOOL=$PROJECT_ROOT/tests/interop/node/jwt.js
 LIBJWT_TOOL=${LIBJWT_TOOL:-$PROJECT_ROOT/build/interop/libjwt_tool}
@@ -26,17 +30,23 @@ LIBJWT_TOOL=${LIBJWT_TOOL:-$PROJECT_ROOT/build/interop/libjwt_tool}
 [ -x "$LIBJWT_TOOL" ] ||
     bail_out "libjwt tool not built: $LIBJWT_TOOL (make test builds it)"
 
-# impl_sign IMPL KEY CLAIMS_JSON ALG: prints a token made by IMPL.
+# impl_sign IMPL KEY CLAIMS_JSON ALG [KID]: prints a token made by IMPL,
+# with the kid KID (default: the server's), or none when KID is "-".
 impl_sign() {
-	case $1 in
-	pyjwt)	support "$2" encode --alg "$4" --claims "$3" ;;
-	node)	JWT_TEST_SECRET=$2 node "$NODE_TOOL" sign "$3" "$4" ;;
-	libjwt)	JWT_TEST_SECRET=$2 "$LIBJWT_TOOL" sign "$3" "$4" ;;
+	local kid=${5:-$KID}
+
+	case $1:$kid in
+	pyjwt:-) support "$2" encode --alg "$4" --no-kid --claims "$3" ;;
+	pyjwt:*) support "$2" encode --alg "$4" --kid "$kid" --claims "$3" ;;
+	node:-)	JWT_TEST_SECRET=$2 node "$NODE_TOOL" sign "$3" "$4" ;;
+	node:*)	JWT_TEST_SECRET=$2 node "$NODE_TOOL" sign "$3" "$4" "$kid" ;;
+	libjwt:-) JWT_TEST_SECRET=$2 "$LIBJWT_TOOL" sign "$3" "$4" ;;
+	libjwt:*) JWT_TEST_SECRET=$2 "$LIBJWT_TOOL" sign "$3" "$4" "$kid" ;;
 	esac
 }
 
-# sign IMPL KEY CLAIMS_JSON ALG: sets TOKEN, or stops the suite, since a
-# case with an empty token would test nothing.
+# sign IMPL KEY CLAIMS_JSON ALG [KID]: sets TOKEN, or stops the suite,
+# since a case with an empty token would test nothing.
 sign() {
 	if ! TOKEN=$(impl_sign "$@") || [ -z "$TOKEN" ]; then
 		bail_out "$1 could not sign with $4"
@@ -89,6 +99,27 @@ last=${ISSUED: -1}
 [ "$last" = A ] && swap=B || swap=A
 TAMPERED=${ISSUED%?}$swap
 
+# jsonwebtoken signs the issued token's claims with the options the
+# service's tokens correspond to: the same bytes must come out.
+begin_case "issued token is byte-identical to jsonwebtoken's"
+payload=$(support "$SECRET" segment --index 1 "$ISSUED")
+claims_iat=$("$PYTHON" -c 'import json, sys
+p = json.loads(sys.argv[1])
+print(json.dumps({k: p[k] for k in ("sub", "iss", "org", "perms", "iat")},
+    separators=(",", ":")))' "$payload")
+ttl=$("$PYTHON" -c 'import json, sys
+p = json.loads(sys.argv[1])
+print(p["exp"] - p["iat"])' "$payload")
+expected=$(JWT_TEST_SECRET=$SECRET node "$NODE_TOOL" issue "$claims_iat" \
+    "$ttl" "$KID")
+if [ -n "$expected" ] && [ "$expected" = "$ISSUED" ]; then
+	pass "same bytes"
+else
+	fail "same bytes" "$(support "$SECRET" segment --index 0 "$expected")" \
+	    "$(support "$SECRET" segment --index 0 "$ISSUED")" \
+	    "(decoded headers shown; the payload or signature may differ too)"
+fi
+
 now=$(date +%s)
 for impl in pyjwt node libjwt; do
 	begin_case "$impl verifies the issued token"
@@ -119,6 +150,14 @@ for impl in pyjwt node libjwt; do
 	sign "$impl" "$OTHER_SECRET" "$good" HS256
 	bearer_status "$impl other-secret token rejected" "$TOKEN" 401 \
 	    'error_description="The token signature is invalid"'
+
+	sign "$impl" "$SECRET" "$good" HS256 "$(support "$OTHER_SECRET" kid)"
+	bearer_status "$impl unknown kid rejected" "$TOKEN" 401 \
+	    'error_description="The token key ID is missing or unknown"'
+
+	sign "$impl" "$SECRET" "$good" HS256 -
+	bearer_status "$impl token without kid rejected" "$TOKEN" 401 \
+	    'error_description="The token key ID is missing or unknown"'
 
 	expired=$(claims '["read"]' $((now - 7200)) $((now - 3600)))
 	sign "$impl" "$SECRET" "$expired" HS256

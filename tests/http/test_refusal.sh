@@ -10,6 +10,7 @@ set -u
 
 SECRET='refusal-test-secret-0123456789-abcdefgh'
 SHORT_SECRET='refusal-short-secret-0123456789'	# 31 bytes
+PREVIOUS_SECRET='refusal-previous-secret-0123456789-abcd'
 USERNAME='tester'
 PASSWORD='refusal-password'
 EXIT_LIMIT=5		# seconds Kore may take to give up
@@ -21,6 +22,7 @@ fi
 
 printf '%s' "$SHORT_SECRET" >"$WORK_DIR/short-secret"
 printf '%s' "$SECRET" >"$WORK_DIR/secret"
+printf '%s\n' "$PREVIOUS_SECRET" >"$WORK_DIR/previous-secret"
 
 # check_refusal CASE VARIABLE VAR=value ...
 # VARIABLE is the name the log line must contain.
@@ -57,6 +59,7 @@ check_refusal() {
 	fi
 	assert_log_lacks "secret not in output" "$SECRET"
 	assert_log_lacks "short secret not in output" "$SHORT_SECRET"
+	assert_log_lacks "previous secret not in output" "$PREVIOUS_SECRET"
 	assert_log_lacks "password not in output" "$PASSWORD"
 }
 
@@ -86,6 +89,49 @@ check_refusal "JWT_TTL=60s" JWT_TTL \
 check_refusal "JWT_LEEWAY=abc" JWT_LEEWAY \
     JWT_SECRET="$SECRET" AUTH_USERNAME="$USERNAME" \
     AUTH_PASSWORD="$PASSWORD" JWT_LEEWAY=abc
+
+# The rotation settings: a previous secret is checked like the current
+# one, must differ from it, and the two kids must differ.
+check_refusal "JWT_SECRET_PREVIOUS equal to JWT_SECRET" JWT_SECRET_PREVIOUS \
+    JWT_SECRET="$SECRET" JWT_SECRET_PREVIOUS="$SECRET" \
+    AUTH_USERNAME="$USERNAME" AUTH_PASSWORD="$PASSWORD"
+check_refusal "JWT_SECRET_PREVIOUS_FILE equal to JWT_SECRET_FILE" \
+    JWT_SECRET_PREVIOUS JWT_SECRET_FILE="$WORK_DIR/previous-secret" \
+    JWT_SECRET_PREVIOUS_FILE="$WORK_DIR/previous-secret" \
+    AUTH_USERNAME="$USERNAME" AUTH_PASSWORD="$PASSWORD"
+check_refusal "31-byte JWT_SECRET_PREVIOUS" JWT_SECRET_PREVIOUS \
+    JWT_SECRET="$SECRET" JWT_SECRET_PREVIOUS="$SHORT_SECRET" \
+    AUTH_USERNAME="$USERNAME" AUTH_PASSWORD="$PASSWORD"
+check_refusal "empty JWT_SECRET_PREVIOUS" JWT_SECRET_PREVIOUS \
+    JWT_SECRET="$SECRET" JWT_SECRET_PREVIOUS= \
+    AUTH_USERNAME="$USERNAME" AUTH_PASSWORD="$PASSWORD"
+check_refusal "JWT_SECRET_PREVIOUS and its file" JWT_SECRET_PREVIOUS_FILE \
+    JWT_SECRET="$SECRET" JWT_SECRET_PREVIOUS="$PREVIOUS_SECRET" \
+    JWT_SECRET_PREVIOUS_FILE="$WORK_DIR/previous-secret" \
+    AUTH_USERNAME="$USERNAME" AUTH_PASSWORD="$PASSWORD"
+check_refusal "missing JWT_SECRET_PREVIOUS_FILE" JWT_SECRET_PREVIOUS_FILE \
+    JWT_SECRET="$SECRET" JWT_SECRET_PREVIOUS_FILE="$WORK_DIR/no-such-file" \
+    AUTH_USERNAME="$USERNAME" AUTH_PASSWORD="$PASSWORD"
+check_refusal "JWT_KID with a slash" JWT_KID \
+    JWT_SECRET="$SECRET" JWT_KID=../etc/passwd \
+    AUTH_USERNAME="$USERNAME" AUTH_PASSWORD="$PASSWORD"
+check_refusal "empty JWT_KID" JWT_KID \
+    JWT_SECRET="$SECRET" JWT_KID= \
+    AUTH_USERNAME="$USERNAME" AUTH_PASSWORD="$PASSWORD"
+check_refusal "65-character JWT_KID" JWT_KID \
+    JWT_SECRET="$SECRET" JWT_KID="$(printf 'k%.0s' {1..65})" \
+    AUTH_USERNAME="$USERNAME" AUTH_PASSWORD="$PASSWORD"
+check_refusal "JWT_KID_PREVIOUS equal to JWT_KID" JWT_KID_PREVIOUS \
+    JWT_SECRET="$SECRET" JWT_SECRET_PREVIOUS="$PREVIOUS_SECRET" \
+    JWT_KID=key-1 JWT_KID_PREVIOUS=key-1 \
+    AUTH_USERNAME="$USERNAME" AUTH_PASSWORD="$PASSWORD"
+check_refusal "JWT_KID equal to the previous derived kid" JWT_KID \
+    JWT_SECRET="$SECRET" JWT_SECRET_PREVIOUS="$PREVIOUS_SECRET" \
+    JWT_KID="$(support "$PREVIOUS_SECRET" kid)" \
+    AUTH_USERNAME="$USERNAME" AUTH_PASSWORD="$PASSWORD"
+check_refusal "JWT_KID_PREVIOUS without a previous secret" JWT_KID_PREVIOUS \
+    JWT_SECRET="$SECRET" JWT_KID_PREVIOUS=key-0 \
+    AUTH_USERNAME="$USERNAME" AUTH_PASSWORD="$PASSWORD"
 
 # ---------------------------------------------------------------------------
 # Configurations that start

@@ -2,7 +2,9 @@
  * Signs and verifies tokens with libjwt (Debian libjwt-dev 1.x), for the
  * interop tests.  The secret comes from JWT_TEST_SECRET, never argv.
  *
- *   libjwt_tool sign CLAIMS_JSON [ALG]   prints a token (HS256, HS512, none)
+ *   libjwt_tool sign CLAIMS_JSON [ALG [KID]]
+ *                                        prints a token (HS256, HS512,
+ *                                        none), with a kid header if given
  *   libjwt_tool verify TOKEN             prints the payload as JSON, or
  *                                        exits 1 when libjwt rejects it
  */
@@ -13,7 +15,8 @@
 #include <jwt.h>
 
 static int
-libjwt_sign(const char *secret, const char *claims, const char *alg_name)
+libjwt_sign(const char *secret, const char *claims, const char *alg_name,
+    const char *kid)
 {
 	jwt_t		*jwt;
 	jwt_alg_t	 alg;
@@ -30,6 +33,7 @@ libjwt_sign(const char *secret, const char *claims, const char *alg_name)
 	if (jwt_new(&jwt) != 0)
 		return (1);
 	if (jwt_add_grants_json(jwt, claims) != 0 ||
+	    (kid != NULL && jwt_add_header(jwt, "kid", kid) != 0) ||
 	    jwt_set_alg(jwt, alg, alg == JWT_ALG_NONE ? NULL :
 	    (const unsigned char *)secret, (int)keylen) != 0 ||
 	    (token = jwt_encode_str(jwt)) == NULL) {
@@ -82,10 +86,12 @@ main(int argc, char **argv)
 		return (2);
 	}
 	if (argc >= 3 && strcmp(argv[1], "sign") == 0)
-		return (libjwt_sign(secret, argv[2], argc > 3 ? argv[3] : "HS256"));
+		return (libjwt_sign(secret, argv[2], argc > 3 ? argv[3] : "HS256",
+		    argc > 4 ? argv[4] : NULL));
 	if (argc == 3 && strcmp(argv[1], "verify") == 0)
 		return (libjwt_verify(secret, argv[2]));
 
-	fprintf(stderr, "usage: libjwt_tool sign CLAIMS [ALG] | verify TOKEN\n");
+	fprintf(stderr,
+	    "usage: libjwt_tool sign CLAIMS [ALG [KID]] | verify TOKEN\n");
 	return (2);
 }

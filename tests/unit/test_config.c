@@ -21,11 +21,15 @@
 /* Test-only values.  SECRET32 is exactly CONFIG_SECRET_MIN bytes long. */
 #define SECRET32	"test-secret-value-32-bytes-long!"
 #define SECRET31	"test-secret-value-31-bytes-long"
+#define PREVIOUS32	"test-previous-secret-32-bytes-ok"
+#define PREVIOUS31	"test-previous-secret-31-bytes-x"
 #define USERNAME	"test-user"
 #define PASSWORD	"test-password-value"
 
 static const char	*variables[] = {
 	"JWT_SECRET", "JWT_SECRET_FILE", "JWT_ALLOW_SHORT_SECRET",
+	"JWT_SECRET_PREVIOUS", "JWT_SECRET_PREVIOUS_FILE", "JWT_KID",
+	"JWT_KID_PREVIOUS",
 	"AUTH_USERNAME", "AUTH_PASSWORD", "JWT_ISSUER", "JWT_ORG", "JWT_TTL",
 	"JWT_LEEWAY", "AUTH_USERS_STORE", "AUTH_USERS_FILE", "DATA_STORE",
 	"THROTTLE_STORE", "PGSQL_DSN", "THROTTLE_USER_LIMIT",
@@ -38,6 +42,7 @@ static const char	*variables[] = {
 static struct config	cfg;
 static char		err[512];
 static char		secret_path[64];
+static char		previous_path[64];
 
 /* Clears every variable config_load() reads, then sets a valid minimum. */
 static int
@@ -56,6 +61,7 @@ setup(void **state)
 	memset(&cfg, 0xa5, sizeof(cfg));
 	memset(err, 0, sizeof(err));
 	secret_path[0] = '\0';
+	previous_path[0] = '\0';
 
 	return (0);
 }
@@ -67,27 +73,43 @@ teardown(void **state)
 
 	if (secret_path[0] != '\0')
 		unlink(secret_path);
+	if (previous_path[0] != '\0')
+		unlink(previous_path);
 	config_clear(&cfg);
 	return (0);
+}
+
+/* Writes len bytes to a new temporary file named in path (64 bytes). */
+static void
+temp_file(char *path, const char *data, size_t len)
+{
+	FILE	*fp;
+	int	fd;
+
+	snprintf(path, 64, "/tmp/test_config.XXXXXX");
+	if ((fd = mkstemp(path)) == -1)
+		fail_msg("mkstemp failed");
+	if ((fp = fdopen(fd, "w")) == NULL)
+		fail_msg("fdopen failed");
+	if (fwrite(data, 1, len, fp) != len || fclose(fp) != 0)
+		fail_msg("cannot write %s", path);
 }
 
 /* Writes len bytes to a new temporary file and points JWT_SECRET_FILE at it. */
 static void
 secret_file(const char *data, size_t len)
 {
-	FILE	*fp;
-	int	fd;
-
-	snprintf(secret_path, sizeof(secret_path), "/tmp/test_config.XXXXXX");
-	if ((fd = mkstemp(secret_path)) == -1)
-		fail_msg("mkstemp failed");
-	if ((fp = fdopen(fd, "w")) == NULL)
-		fail_msg("fdopen failed");
-	if (fwrite(data, 1, len, fp) != len || fclose(fp) != 0)
-		fail_msg("cannot write %s", secret_path);
-
+	temp_file(secret_path, data, len);
 	unsetenv("JWT_SECRET");
 	setenv("JWT_SECRET_FILE", secret_path, 1);
+}
+
+/* The same for JWT_SECRET_PREVIOUS_FILE. */
+static void
+previous_file(const char *data, size_t len)
+{
+	temp_file(previous_path, data, len);
+	setenv("JWT_SECRET_PREVIOUS_FILE", previous_path, 1);
 }
 
 /* Sets the secret and password again after a load consumed them. */
@@ -132,12 +154,16 @@ assert_rejected(const char *variable, const char *value)
 	assert_non_null(strstr(err, variable));
 	assert_null(strstr(err, SECRET32));
 	assert_null(strstr(err, SECRET31));
+	assert_null(strstr(err, PREVIOUS32));
+	assert_null(strstr(err, PREVIOUS31));
 	assert_null(strstr(err, PASSWORD));
 	if (value != NULL)
 		assert_null(strstr(err, value));
 
 	assert_int_equal(cfg.secret_len, 0);
 	assert_true(is_zero(cfg.secret, sizeof(cfg.secret)));
+	assert_int_equal(cfg.secret_previous_len, 0);
+	assert_true(is_zero(cfg.secret_previous, sizeof(cfg.secret_previous)));
 	assert_true(is_zero(cfg.password, sizeof(cfg.password)));
 }
 
@@ -638,10 +664,227 @@ config_clear_wipes(void **state)
 {
 	(void)state;
 
+	setenv("JWT_SECRET_PREVIOUS", PREVIOUS32, 1);
 	assert_int_equal(load(), 0);
 	config_clear(&cfg);
 	assert_true(is_zero(cfg.secret, sizeof(cfg.secret)));
+	assert_true(is_zero(cfg.secret_previous, sizeof(cfg.secret_previous)));
+	assert_int_equal(cfg.secret_previous_len, 0);
 	assert_true(is_zero(cfg.password, sizeof(cfg.password)));
+}
+
+/* Without the rotation variables there is one secret and derived kids. */
+static void
+config_previous_absent(void **state)
+{
+	(void)state;
+
+	assert_int_equal(load(), 0);
+	assert_int_equal(cfg.secret_previous_len, 0);
+	assert_int_equal(cfg.secret_previous_short, 0);
+	assert_string_equal(cfg.kid, "");
+	assert_string_equal(cfg.kid_previous, "");
+}
+
+static void
+config_previous_values(void **state)
+{
+	(void)state;
+
+	setenv("JWT_SECRET_PREVIOUS", PREVIOUS32, 1);
+	setenv("JWT_KID", "key-2", 1);
+	setenv("JWT_KID_PREVIOUS", "key-1", 1);
+	assert_int_equal(load(), 0);
+	assert_int_equal(cfg.secret_previous_len, 32);
+	assert_memory_equal(cfg.secret_previous, PREVIOUS32, 32);
+	assert_int_equal(cfg.secret_previous_short, 0);
+	assert_memory_equal(cfg.secret, SECRET32, 32);
+	assert_string_equal(cfg.kid, "key-2");
+	assert_string_equal(cfg.kid_previous, "key-1");
+}
+
+static void
+config_previous_file(void **state)
+{
+	(void)state;
+
+	previous_file(PREVIOUS32 "\r\n", 34);
+	assert_int_equal(load(), 0);
+	assert_int_equal(cfg.secret_previous_len, 32);
+	assert_memory_equal(cfg.secret_previous, PREVIOUS32, 32);
+}
+
+static void
+config_previous_short(void **state)
+{
+	(void)state;
+
+	setenv("JWT_SECRET_PREVIOUS", PREVIOUS31, 1);
+	assert_rejected("JWT_SECRET_PREVIOUS", NULL);
+
+	restore_secrets();
+	setenv("JWT_SECRET_PREVIOUS", PREVIOUS31, 1);
+	setenv("JWT_ALLOW_SHORT_SECRET", "1", 1);
+	assert_int_equal(load(), 0);
+	assert_int_equal(cfg.secret_previous_len, 31);
+	assert_int_equal(cfg.secret_previous_short, 1);
+	assert_int_equal(cfg.secret_short, 0);
+}
+
+static void
+config_previous_empty(void **state)
+{
+	(void)state;
+
+	setenv("JWT_SECRET_PREVIOUS", "", 1);
+	assert_rejected("JWT_SECRET_PREVIOUS", NULL);
+
+	restore_secrets();
+	previous_file("\n", 1);
+	assert_rejected("JWT_SECRET_PREVIOUS_FILE", NULL);
+}
+
+static void
+config_previous_both(void **state)
+{
+	(void)state;
+
+	previous_file(PREVIOUS32, 32);
+	setenv("JWT_SECRET_PREVIOUS", PREVIOUS32, 1);
+	assert_rejected("JWT_SECRET_PREVIOUS_FILE", NULL);
+}
+
+static void
+config_previous_too_long(void **state)
+{
+	char	secret[CONFIG_SECRET_MAX + 2];
+
+	(void)state;
+
+	memset(secret, 'p', CONFIG_SECRET_MAX + 1);
+	secret[CONFIG_SECRET_MAX + 1] = '\0';
+	setenv("JWT_SECRET_PREVIOUS", secret, 1);
+	assert_rejected("JWT_SECRET_PREVIOUS", secret);
+}
+
+/* The previous secret must be the one being replaced, not the same. */
+static void
+config_previous_same(void **state)
+{
+	(void)state;
+
+	setenv("JWT_SECRET_PREVIOUS", SECRET32, 1);
+	assert_rejected("JWT_SECRET_PREVIOUS", NULL);
+
+	/* The same bytes from a file and from the variable. */
+	restore_secrets();
+	previous_file(SECRET32 "\n", 33);
+	assert_rejected("JWT_SECRET_PREVIOUS", NULL);
+}
+
+/* A prefix of the current secret is another secret. */
+static void
+config_previous_prefix(void **state)
+{
+	(void)state;
+
+	setenv("JWT_ALLOW_SHORT_SECRET", "1", 1);
+	setenv("JWT_SECRET_PREVIOUS", SECRET31, 1);
+	assert_int_equal(load(), 0);
+	assert_int_equal(cfg.secret_previous_len, 31);
+}
+
+static void
+config_env_previous_wiped(void **state)
+{
+	char	*previous;
+
+	(void)state;
+
+	setenv("JWT_SECRET_PREVIOUS", PREVIOUS32, 1);
+	previous = getenv("JWT_SECRET_PREVIOUS");
+	assert_int_equal(load(), 0);
+	assert_null(getenv("JWT_SECRET_PREVIOUS"));
+	assert_true(is_zero(previous, strlen(PREVIOUS32)));
+
+	/* Also when the load fails. */
+	restore_secrets();
+	setenv("JWT_SECRET_PREVIOUS", SECRET32, 1);
+	previous = getenv("JWT_SECRET_PREVIOUS");
+	assert_int_equal(load(), -1);
+	assert_null(getenv("JWT_SECRET_PREVIOUS"));
+	assert_true(is_zero(previous, strlen(SECRET32)));
+}
+
+static void
+config_kid_valid(void **state)
+{
+	char	kid[TOKEN_KID_MAX + 1];
+
+	(void)state;
+
+	memset(kid, 'k', TOKEN_KID_MAX);
+	kid[TOKEN_KID_MAX] = '\0';
+	setenv("JWT_KID", kid, 1);
+	assert_int_equal(load(), 0);
+	assert_string_equal(cfg.kid, kid);
+
+	restore_secrets();
+	setenv("JWT_KID", "Az09._-", 1);
+	assert_int_equal(load(), 0);
+	assert_string_equal(cfg.kid, "Az09._-");
+}
+
+static void
+config_kid_invalid(void **state)
+{
+	static const char	*bad[] = {
+		"", "a b", "a/b", "../../etc/passwd", "k\"", "k\\", "k\xc3\xa9",
+		"k\t",
+	};
+	char			kid[TOKEN_KID_MAX + 2];
+	size_t			i;
+
+	(void)state;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		restore_secrets();
+		setenv("JWT_KID", bad[i], 1);
+		assert_rejected("JWT_KID", NULL);
+	}
+
+	memset(kid, 'k', TOKEN_KID_MAX + 1);
+	kid[TOKEN_KID_MAX + 1] = '\0';
+	restore_secrets();
+	setenv("JWT_KID", kid, 1);
+	assert_rejected("JWT_KID", NULL);
+
+	restore_secrets();
+	unsetenv("JWT_KID");
+	setenv("JWT_SECRET_PREVIOUS", PREVIOUS32, 1);
+	setenv("JWT_KID_PREVIOUS", "a/b", 1);
+	assert_rejected("JWT_KID_PREVIOUS", NULL);
+}
+
+static void
+config_kid_previous_same(void **state)
+{
+	(void)state;
+
+	setenv("JWT_SECRET_PREVIOUS", PREVIOUS32, 1);
+	setenv("JWT_KID", "key-1", 1);
+	setenv("JWT_KID_PREVIOUS", "key-1", 1);
+	assert_rejected("JWT_KID_PREVIOUS", NULL);
+}
+
+/* A kid for a previous secret that is not there is a mistake. */
+static void
+config_kid_previous_alone(void **state)
+{
+	(void)state;
+
+	setenv("JWT_KID_PREVIOUS", "key-1", 1);
+	assert_rejected("JWT_KID_PREVIOUS", NULL);
 }
 
 /* The pair is the default store, with the default throttling limits. */
@@ -886,6 +1129,20 @@ main(void)
 		CONFIG_TEST(config_text_control_utf8),
 		CONFIG_TEST(config_wiped_on_late_error),
 		CONFIG_TEST(config_clear_wipes),
+		CONFIG_TEST(config_previous_absent),
+		CONFIG_TEST(config_previous_values),
+		CONFIG_TEST(config_previous_file),
+		CONFIG_TEST(config_previous_short),
+		CONFIG_TEST(config_previous_empty),
+		CONFIG_TEST(config_previous_both),
+		CONFIG_TEST(config_previous_too_long),
+		CONFIG_TEST(config_previous_same),
+		CONFIG_TEST(config_previous_prefix),
+		CONFIG_TEST(config_env_previous_wiped),
+		CONFIG_TEST(config_kid_valid),
+		CONFIG_TEST(config_kid_invalid),
+		CONFIG_TEST(config_kid_previous_same),
+		CONFIG_TEST(config_kid_previous_alone),
 		CONFIG_TEST(config_store_defaults),
 		CONFIG_TEST(config_users_file),
 		CONFIG_TEST(config_users_file_and_pair),

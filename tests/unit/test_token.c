@@ -26,8 +26,10 @@
 static const uint8_t	test_secret[] = "unit-test-secret-not-used-anywhere-001";
 #define TEST_SECRET_LEN	(sizeof(test_secret) - 1)
 
-/* The header every issued token carries. */
-#define HDR		"{\"alg\":\"HS256\",\"typ\":\"JWT\"}"
+/* The kid configured for the test secret, and the header it signs with. */
+#define TEST_KID	"test-key-1"
+#define KID		",\"kid\":\"" TEST_KID "\""
+#define HDR		"{\"alg\":\"HS256\",\"typ\":\"JWT\"" KID "}"
 
 /* Claims of a valid token at NOW: issued 100 s ago, for exactly TTL. */
 #define C_SUB		"\"sub\":\"alice\""
@@ -54,8 +56,8 @@ static const char	a1_token[] =
     ".dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 #define A1_EXP		1300819380
 
-static struct token_key		key;
-static struct token_key		a1_key;
+static struct token_keyset	keys;
+static struct token_keyset	a1_keys;
 static uint8_t			a1_secret[64];
 static struct token_verified	verified;
 static char			tok[2 * TOKEN_LEN_MAX];
@@ -70,9 +72,13 @@ setup(void **state)
 
 	if (tu_b64url_decode(a1_jwk_k, strlen(a1_jwk_k), a1_secret) != 64)
 		return (-1);
-	if (token_key_init(&key, test_secret, TEST_SECRET_LEN) == -1)
+	token_keyset_init(&keys);
+	token_keyset_init(&a1_keys);
+	if (token_keyset_add(&keys, test_secret, TEST_SECRET_LEN,
+	    TEST_KID) != TOKEN_OK)
 		return (-1);
-	if (token_key_init(&a1_key, a1_secret, sizeof(a1_secret)) == -1)
+	if (token_keyset_add(&a1_keys, a1_secret, sizeof(a1_secret),
+	    NULL) != TOKEN_OK)
 		return (-1);
 
 	return (0);
@@ -83,8 +89,8 @@ teardown(void **state)
 {
 	(void)state;
 
-	token_key_free(&key);
-	token_key_free(&a1_key);
+	token_keyset_free(&keys);
+	token_keyset_free(&a1_keys);
 	return (0);
 }
 
@@ -126,7 +132,7 @@ verify_at(const char *token, time_t now, long leeway)
 	struct token_policy	policy = { ISSUER, TTL, 0 };
 
 	policy.leeway = leeway;
-	return (token_verify(&key, &policy, token, strlen(token), now,
+	return (token_verify(&keys, &policy, token, strlen(token), now,
 	    &verified));
 }
 
@@ -142,7 +148,7 @@ issue(const struct token_claims *claims, time_t now)
 {
 	size_t	len = 0;
 
-	assert_int_equal(token_issue(&key, claims, now, tok, sizeof(tok),
+	assert_int_equal(token_issue(&keys, claims, now, tok, sizeof(tok),
 	    &len), TOKEN_OK);
 	assert_int_equal(len, strlen(tok));
 
@@ -190,62 +196,30 @@ token_a1_vector_sanity(void **state)
 	assert_int_equal(tu_b64url_decode(dot2 + 1, strlen(dot2 + 1), sig),
 	    32);
 	assert_memory_equal(mac, sig, 32);
+
+	/* The HMAC that token_verify() runs gives the same signature. */
+	memset(mac, 0, sizeof(mac));
+	hmac_sha256(&a1_keys.keys[0].hmac, a1_token,
+	    (size_t)(dot2 - a1_token), mac);
+	assert_memory_equal(mac, sig, 32);
 }
 
 /*
- * The A.1 token passes every check up to and including the signature.
- * Its payload has no iat, sub or perms, so it then fails on the first
- * missing claim.  The clock is one second before its exp.
+ * The A.1 header names no kid, which this service requires, so the token
+ * fails at the kid check, before any HMAC work, under its own key as under
+ * another.  The clock is one second before its exp.
  */
 static void
-token_a1_claim_missing(void **state)
+token_a1_no_kid(void **state)
 {
 	struct token_policy	policy = { "joe", TTL, 0 };
 
 	(void)state;
 
-	assert_int_equal(token_verify(&a1_key, &policy, a1_token,
-	    strlen(a1_token), A1_EXP - 1, &verified),
-	    TOKEN_ERR_CLAIM_MISSING);
-}
-
-/* Flipping one bit of the A.1 signature makes it fail at the signature. */
-static void
-token_a1_flipped_bit(void **state)
-{
-	struct token_policy	policy = { "joe", TTL, 0 };
-	uint8_t			sig[64];
-	char			*h, *p, forged[256];
-	const char		*dot2;
-	size_t			len;
-
-	(void)state;
-
-	dot2 = strrchr(a1_token, '.');
-	assert_int_equal(tu_b64url_decode(dot2 + 1, strlen(dot2 + 1), sig),
-	    32);
-	sig[0] ^= 0x01;
-
-	h = segment(a1_token, 0);
-	p = segment(a1_token, 1);
-	len = (size_t)snprintf(forged, sizeof(forged), "%s.%s.", h, p);
-	tu_b64url(sig, 32, forged + len);
-	free(h);
-	free(p);
-
-	assert_int_equal(token_verify(&a1_key, &policy, forged,
-	    strlen(forged), A1_EXP - 1, &verified), TOKEN_ERR_SIGNATURE);
-}
-
-static void
-token_a1_wrong_key(void **state)
-{
-	struct token_policy	policy = { "joe", TTL, 0 };
-
-	(void)state;
-
-	assert_int_equal(token_verify(&key, &policy, a1_token,
-	    strlen(a1_token), A1_EXP - 1, &verified), TOKEN_ERR_SIGNATURE);
+	assert_int_equal(token_verify(&a1_keys, &policy, a1_token,
+	    strlen(a1_token), A1_EXP - 1, &verified), TOKEN_ERR_KID);
+	assert_int_equal(token_verify(&keys, &policy, a1_token,
+	    strlen(a1_token), A1_EXP - 1, &verified), TOKEN_ERR_KID);
 }
 
 /* The hand-built base token is valid, and every negative test changes it. */
@@ -343,24 +317,24 @@ token_issue_rejects_controls(void **state)
 		snprintf(sub, sizeof(sub), "a%cb", c);
 		claims.sub = sub;
 		len = 0;
-		assert_int_equal(token_issue(&key, &claims, NOW, tok,
+		assert_int_equal(token_issue(&keys, &claims, NOW, tok,
 		    sizeof(tok), &len), TOKEN_ERR_INTERNAL);
 		assert_int_equal(len, 0);
 	}
 
 	claims.sub = "twilio";
 	claims.iss = "twil\x1f.io";
-	assert_int_equal(token_issue(&key, &claims, NOW, tok, sizeof(tok),
+	assert_int_equal(token_issue(&keys, &claims, NOW, tok, sizeof(tok),
 	    &len), TOKEN_ERR_INTERNAL);
 
 	claims.iss = "twil.io";
 	claims.org = "\ttwilio";
-	assert_int_equal(token_issue(&key, &claims, NOW, tok, sizeof(tok),
+	assert_int_equal(token_issue(&keys, &claims, NOW, tok, sizeof(tok),
 	    &len), TOKEN_ERR_INTERNAL);
 
 	claims.org = "twilio";
 	claims.perms[0] = "re\rad";
-	assert_int_equal(token_issue(&key, &claims, NOW, tok, sizeof(tok),
+	assert_int_equal(token_issue(&keys, &claims, NOW, tok, sizeof(tok),
 	    &len), TOKEN_ERR_INTERNAL);
 }
 
@@ -387,7 +361,7 @@ token_issue_rejects_bad_utf8(void **state)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		claims.sub = bad[i];
 		len = 0;
-		assert_int_equal(token_issue(&key, &claims, NOW, tok,
+		assert_int_equal(token_issue(&keys, &claims, NOW, tok,
 		    sizeof(tok), &len), TOKEN_ERR_INTERNAL);
 		assert_int_equal(len, 0);
 	}
@@ -440,12 +414,12 @@ token_issue_out_small(void **state)
 	(void)state;
 
 	full = issue(&claims, NOW);
-	assert_int_equal(token_issue(&key, &claims, NOW, out, full + 1, &len),
+	assert_int_equal(token_issue(&keys, &claims, NOW, out, full + 1, &len),
 	    TOKEN_OK);
 	assert_int_equal(len, full);
-	assert_int_equal(token_issue(&key, &claims, NOW, out, full, &len),
+	assert_int_equal(token_issue(&keys, &claims, NOW, out, full, &len),
 	    TOKEN_ERR_INTERNAL);
-	assert_int_equal(token_issue(&key, &claims, NOW, out, 10, &len),
+	assert_int_equal(token_issue(&keys, &claims, NOW, out, 10, &len),
 	    TOKEN_ERR_INTERNAL);
 }
 
@@ -587,7 +561,7 @@ make_len(size_t len)
 	for (spaces = 0; spaces < 3; spaces++) {
 		for (pad = 2800; pad < 3100; pad++) {
 			snprintf(header, sizeof(header),
-			    "{\"alg\":\"HS256\",%*s\"typ\":\"JWT\"}", spaces,
+			    "{\"alg\":\"HS256\",%*s\"typ\":\"JWT\"" KID "}", spaces,
 			    "");
 			snprintf(payload, sizeof(payload), "{" C_SUB "," C_ISS
 			    "," C_ORG "," C_PERMS "," C_IAT "," C_EXP
@@ -745,7 +719,7 @@ token_encoding_nul(void **state)
 	len = strlen(tok);
 	memcpy(buf, tok, len + 1);
 	buf[10] = '\0';
-	assert_int_equal(token_verify(&key, &policy, buf, len, NOW, &verified),
+	assert_int_equal(token_verify(&keys, &policy, buf, len, NOW, &verified),
 	    TOKEN_ERR_ENCODING);
 }
 
@@ -976,7 +950,7 @@ token_typ_absent(void **state)
 {
 	(void)state;
 
-	assert_int_equal(verify(make("{\"alg\":\"HS256\"}", PAYLOAD)),
+	assert_int_equal(verify(make("{\"alg\":\"HS256\"" KID "}", PAYLOAD)),
 	    TOKEN_OK);
 }
 
@@ -989,10 +963,10 @@ token_typ_jwt_spellings(void **state)
 {
 	(void)state;
 
-	assert_int_equal(verify(make("{\"alg\":\"HS256\",\"typ\":\"jwt\"}",
-	    PAYLOAD)), TOKEN_OK);
+	assert_int_equal(verify(make("{\"alg\":\"HS256\",\"typ\":\"jwt\""
+	    KID "}", PAYLOAD)), TOKEN_OK);
 	assert_int_equal(verify(make("{\"alg\":\"HS256\","
-	    "\"typ\":\"application/jwt\"}", PAYLOAD)), TOKEN_OK);
+	    "\"typ\":\"application/jwt\"" KID "}", PAYLOAD)), TOKEN_OK);
 }
 
 static void
@@ -1789,6 +1763,369 @@ token_order_expired_before_issuer(void **state)
 	    TOKEN_ERR_EXPIRED);
 }
 
+/* The previous secret of the rotation tests, and its configured kid. */
+static const uint8_t	old_secret[] = "unit-test-secret-not-used-anywhere-000";
+#define OLD_SECRET_LEN	(sizeof(old_secret) - 1)
+#define OLD_KID		"test-key-0"
+#define OLD_HDR		"{\"alg\":\"HS256\",\"typ\":\"JWT\",\"kid\":\"" OLD_KID "\"}"
+
+/*
+ * Writes the kid expected for secret: the first 8 bytes of
+ * HMAC-SHA256(secret, "kid"), computed with OpenSSL, in base64url.
+ */
+static void
+expected_kid(const uint8_t *secret, size_t len, char *out)
+{
+	uint8_t		mac[32];
+
+	assert_int_equal(tu_hs256(secret, len, "kid", 3, mac), 0);
+	assert_int_equal(tu_b64url(mac, 8, out), TOKEN_KID_DERIVED_LEN);
+}
+
+/* A key set of the test secret (signing) and the previous secret. */
+static void
+rotation_keys(struct token_keyset *set)
+{
+	token_keyset_init(set);
+	assert_int_equal(token_keyset_add(set, test_secret, TEST_SECRET_LEN,
+	    TEST_KID), TOKEN_OK);
+	assert_int_equal(token_keyset_add(set, old_secret, OLD_SECRET_LEN,
+	    OLD_KID), TOKEN_OK);
+}
+
+static int
+verify_with(const struct token_keyset *set, const char *token)
+{
+	struct token_policy	policy = { ISSUER, TTL, 0 };
+
+	return (token_verify(set, &policy, token, strlen(token), NOW,
+	    &verified));
+}
+
+static void
+token_kid_derived(void **state)
+{
+	char	want[TU_B64_BUF(8)], got[TOKEN_KID_DERIVED_LEN + 1];
+
+	(void)state;
+
+	expected_kid(test_secret, TEST_SECRET_LEN, want);
+	assert_int_equal(token_kid_derive(test_secret, TEST_SECRET_LEN, got),
+	    0);
+	assert_string_equal(got, want);
+	assert_int_equal(strlen(got), 11);
+
+	/* Another secret, even one byte shorter, has another kid. */
+	assert_int_equal(token_kid_derive(test_secret, TEST_SECRET_LEN - 1,
+	    got), 0);
+	assert_string_not_equal(got, want);
+	expected_kid(test_secret, TEST_SECRET_LEN - 1, want);
+	assert_string_equal(got, want);
+}
+
+/* A key added without a kid gets the derived one, in its header too. */
+static void
+token_kid_derived_in_header(void **state)
+{
+	struct token_keyset	set;
+	struct token_claims	claims = { "alice", "twil.io", "twilio",
+				    { "read" }, 1, TTL };
+	char			kid[TU_B64_BUF(8)], want[256], *h;
+	uint8_t			json[256];
+	int			n;
+
+	(void)state;
+
+	expected_kid(old_secret, OLD_SECRET_LEN, kid);
+	token_keyset_init(&set);
+	assert_int_equal(token_keyset_add(&set, old_secret, OLD_SECRET_LEN,
+	    NULL), TOKEN_OK);
+	assert_string_equal(set.keys[0].kid, kid);
+
+	assert_int_equal(token_issue(&set, &claims, NOW, tok, sizeof(tok),
+	    &(size_t){ 0 }), TOKEN_OK);
+	h = segment(tok, 0);
+	n = tu_b64url_decode(h, strlen(h), json);
+	free(h);
+	snprintf(want, sizeof(want), "{\"alg\":\"HS256\",\"typ\":\"JWT\","
+	    "\"kid\":\"%s\"}", kid);
+	assert_int_equal(n, (int)strlen(want));
+	assert_memory_equal(json, want, strlen(want));
+
+	assert_int_equal(verify_with(&set, tok), TOKEN_OK);
+	token_keyset_free(&set);
+}
+
+static void
+token_kid_syntax(void **state)
+{
+	char	long_kid[TOKEN_KID_MAX + 2];
+
+	(void)state;
+
+	assert_int_equal(token_kid_valid("a", 1), 1);
+	assert_int_equal(token_kid_valid("Key-2024_01.v2", 14), 1);
+	memset(long_kid, 'k', sizeof(long_kid));
+	assert_int_equal(token_kid_valid(long_kid, TOKEN_KID_MAX), 1);
+	assert_int_equal(token_kid_valid(long_kid, TOKEN_KID_MAX + 1), 0);
+	assert_int_equal(token_kid_valid("", 0), 0);
+	assert_int_equal(token_kid_valid("a b", 3), 0);
+	assert_int_equal(token_kid_valid("..", 2), 1);
+	assert_int_equal(token_kid_valid("../x", 4), 0);
+	assert_int_equal(token_kid_valid("a/b", 3), 0);
+	assert_int_equal(token_kid_valid("a\"b", 3), 0);
+	assert_int_equal(token_kid_valid("a\\b", 3), 0);
+	assert_int_equal(token_kid_valid("a\0b", 3), 0);
+	assert_int_equal(token_kid_valid("k\xc3\xa9", 3), 0);
+}
+
+/* Two keys with one kid, a bad kid or a third key are refused. */
+static void
+token_keyset_add_rejects(void **state)
+{
+	struct token_keyset	set;
+
+	(void)state;
+
+	token_keyset_init(&set);
+	assert_int_equal(token_keyset_add(&set, test_secret, TEST_SECRET_LEN,
+	    "a/b"), TOKEN_ERR_KID);
+	assert_int_equal(token_keyset_add(&set, test_secret, TEST_SECRET_LEN,
+	    ""), TOKEN_ERR_KID);
+	assert_int_equal(set.nkeys, 0);
+
+	assert_int_equal(token_keyset_add(&set, test_secret, TEST_SECRET_LEN,
+	    TEST_KID), TOKEN_OK);
+	assert_int_equal(token_keyset_add(&set, old_secret, OLD_SECRET_LEN,
+	    TEST_KID), TOKEN_ERR_KID);
+	assert_int_equal(set.nkeys, 1);
+	assert_int_equal(token_keyset_add(&set, old_secret, OLD_SECRET_LEN,
+	    OLD_KID), TOKEN_OK);
+	assert_int_equal(token_keyset_add(&set, old_secret, OLD_SECRET_LEN,
+	    "third"), TOKEN_ERR_INTERNAL);
+	assert_int_equal(set.nkeys, 2);
+
+	token_keyset_free(&set);
+	assert_int_equal(set.nkeys, 0);
+}
+
+/* The first key signs; the previous one verifies its own tokens. */
+static void
+token_rotation_previous_key(void **state)
+{
+	struct token_keyset	set;
+	struct token_claims	claims = { "alice", "twil.io", "twilio",
+				    { "read" }, 1, TTL };
+	char			want[1024];
+
+	(void)state;
+
+	rotation_keys(&set);
+
+	assert_int_equal(token_issue(&set, &claims, NOW, tok, sizeof(tok),
+	    &(size_t){ 0 }), TOKEN_OK);
+	expected_token(want, sizeof(want), "{\"sub\":\"alice\","
+	    "\"iss\":\"twil.io\",\"org\":\"twilio\",\"perms\":[\"read\"],"
+	    "\"iat\":1700000000,\"exp\":1700086400}");
+	assert_string_equal(tok, want);
+	assert_int_equal(verify_with(&set, tok), TOKEN_OK);
+	assert_int_equal(verified.key_index, 0);
+
+	assert_int_not_equal(tu_token(tok, sizeof(tok), old_secret,
+	    OLD_SECRET_LEN, OLD_HDR, PAYLOAD), 0);
+	assert_int_equal(verify_with(&set, tok), TOKEN_OK);
+	assert_int_equal(verified.key_index, 1);
+
+	/* Without the previous key, its tokens name an unknown kid. */
+	assert_int_equal(verify(tok), TOKEN_ERR_KID);
+
+	token_keyset_free(&set);
+}
+
+/* A kid selects its key: a token signed by the other key fails. */
+static void
+token_rotation_kid_selects_key(void **state)
+{
+	struct token_keyset	set;
+
+	(void)state;
+
+	rotation_keys(&set);
+
+	assert_int_not_equal(tu_token(tok, sizeof(tok), old_secret,
+	    OLD_SECRET_LEN, HDR, PAYLOAD), 0);
+	assert_int_equal(verify_with(&set, tok), TOKEN_ERR_SIGNATURE);
+
+	assert_int_not_equal(tu_token(tok, sizeof(tok), test_secret,
+	    TEST_SECRET_LEN, OLD_HDR, PAYLOAD), 0);
+	assert_int_equal(verify_with(&set, tok), TOKEN_ERR_SIGNATURE);
+
+	/* The same through the parsed header, members in another order. */
+	assert_int_not_equal(tu_token(tok, sizeof(tok), old_secret,
+	    OLD_SECRET_LEN, "{\"kid\":\"" TEST_KID "\",\"alg\":\"HS256\"}",
+	    PAYLOAD), 0);
+	assert_int_equal(verify_with(&set, tok), TOKEN_ERR_SIGNATURE);
+
+	token_keyset_free(&set);
+}
+
+/*
+ * A header other than the issued bytes goes through the JSON parse and
+ * still selects the right key: members reordered, extra members, white
+ * space, typ left out.
+ */
+static void
+token_kid_slow_path(void **state)
+{
+	static const char	*headers[] = {
+		"{\"kid\":\"" OLD_KID "\",\"typ\":\"JWT\",\"alg\":\"HS256\"}",
+		"{\"alg\":\"HS256\",\"kid\":\"" OLD_KID "\",\"typ\":\"JWT\"}",
+		"{\"alg\":\"HS256\",\"typ\":\"JWT\",\"kid\":\"" OLD_KID "\","
+		    "\"x5t\":\"abc\"}",
+		"{ \"alg\" : \"HS256\" , \"kid\" : \"" OLD_KID "\" }",
+		"{\"alg\":\"HS256\",\"kid\":\"test-key-\\u0030\"}",
+	};
+	struct token_keyset	set;
+	size_t			i;
+
+	(void)state;
+
+	rotation_keys(&set);
+	for (i = 0; i < sizeof(headers) / sizeof(headers[0]); i++) {
+		assert_int_not_equal(tu_token(tok, sizeof(tok), old_secret,
+		    OLD_SECRET_LEN, headers[i], PAYLOAD), 0);
+		assert_int_equal(verify_with(&set, tok), TOKEN_OK);
+		assert_int_equal(verified.key_index, 1);
+	}
+
+	/* And the same for the signing key. */
+	assert_int_equal(verify(make("{\"kid\":\"" TEST_KID "\","
+	    "\"alg\":\"HS256\",\"typ\":\"JWT\"}", PAYLOAD)), TOKEN_OK);
+
+	token_keyset_free(&set);
+}
+
+/*
+ * The issued header of each key is what the fast path compares with, and
+ * it is the base64url of the JSON built here.
+ */
+static void
+token_kid_fast_path_header(void **state)
+{
+	struct token_keyset	set;
+	char			want[TU_B64_BUF(128)];
+
+	(void)state;
+
+	rotation_keys(&set);
+	tu_b64url(HDR, strlen(HDR), want);
+	assert_int_equal(set.keys[0].header_len, strlen(want));
+	assert_memory_equal(set.keys[0].header_b64, want, strlen(want));
+	tu_b64url(OLD_HDR, strlen(OLD_HDR), want);
+	assert_int_equal(set.keys[1].header_len, strlen(want));
+	assert_memory_equal(set.keys[1].header_b64, want, strlen(want));
+	token_keyset_free(&set);
+}
+
+/* Signs PAYLOAD under a header whose kid member is the JSON value kid. */
+static const char *
+make_kid(const char *kid)
+{
+	char	header[512];
+
+	snprintf(header, sizeof(header), "{\"alg\":\"HS256\",\"typ\":\"JWT\","
+	    "\"kid\":%s}", kid);
+	return (make(header, PAYLOAD));
+}
+
+static void
+token_kid_missing(void **state)
+{
+	(void)state;
+
+	assert_int_equal(verify(make("{\"alg\":\"HS256\",\"typ\":\"JWT\"}",
+	    PAYLOAD)), TOKEN_ERR_KID);
+	assert_int_equal(verify(make("{\"alg\":\"HS256\"}", PAYLOAD)),
+	    TOKEN_ERR_KID);
+	assert_int_equal(verify(make("{\"alg\":\"HS256\",\"KID\":\"" TEST_KID
+	    "\"}", PAYLOAD)), TOKEN_ERR_KID);
+}
+
+static void
+token_kid_not_string(void **state)
+{
+	(void)state;
+
+	assert_int_equal(verify(make_kid("null")), TOKEN_ERR_KID);
+	assert_int_equal(verify(make_kid("1")), TOKEN_ERR_KID);
+	assert_int_equal(verify(make_kid("true")), TOKEN_ERR_KID);
+	assert_int_equal(verify(make_kid("[\"" TEST_KID "\"]")),
+	    TOKEN_ERR_KID);
+	assert_int_equal(verify(make_kid("{\"kid\":\"" TEST_KID "\"}")),
+	    TOKEN_ERR_KID);
+}
+
+static void
+token_kid_unknown(void **state)
+{
+	char	kid[TOKEN_KID_MAX + 8];
+
+	(void)state;
+
+	assert_int_equal(verify(make_kid("\"\"")), TOKEN_ERR_KID);
+	assert_int_equal(verify(make_kid("\"" OLD_KID "\"")), TOKEN_ERR_KID);
+	assert_int_equal(verify(make_kid("\"TEST-KEY-1\"")), TOKEN_ERR_KID);
+	assert_int_equal(verify(make_kid("\"test-key-\"")), TOKEN_ERR_KID);
+	assert_int_equal(verify(make_kid("\"test-key-10\"")), TOKEN_ERR_KID);
+	assert_int_equal(verify(make_kid("\" test-key-1\"")), TOKEN_ERR_KID);
+	assert_int_equal(verify(make_kid("\"test-key-1\\u0000\"")),
+	    TOKEN_ERR_KID);
+	assert_int_equal(verify(make_kid("\"../../etc/passwd\"")),
+	    TOKEN_ERR_KID);
+	assert_int_equal(verify(make_kid("\"' OR '1'='1\"")), TOKEN_ERR_KID);
+
+	snprintf(kid, sizeof(kid), "\"%0*d\"", TOKEN_KID_MAX + 1, 0);
+	assert_int_equal(verify(make_kid(kid)), TOKEN_ERR_KID);
+}
+
+/* Duplicate names make the header invalid (RFC 7515 section 5.2). */
+static void
+token_kid_duplicate(void **state)
+{
+	(void)state;
+
+	assert_int_equal(verify(make("{\"alg\":\"HS256\",\"kid\":\"x\""
+	    KID "}", PAYLOAD)), TOKEN_ERR_HEADER);
+	assert_int_equal(verify(make("{\"alg\":\"HS256\"" KID KID "}",
+	    PAYLOAD)), TOKEN_ERR_HEADER);
+}
+
+/* token.h: kid comes after alg, crit and typ, and before the signature. */
+static void
+token_order_kid(void **state)
+{
+	char	buf[BUF_LEN], *h, *p;
+
+	(void)state;
+
+	assert_int_equal(verify(make("{\"alg\":\"none\"}", PAYLOAD)),
+	    TOKEN_ERR_ALG);
+	assert_int_equal(verify(make("{\"alg\":\"HS256\",\"crit\":[\"x\"]}",
+	    PAYLOAD)), TOKEN_ERR_CRIT);
+	assert_int_equal(verify(make("{\"alg\":\"HS256\",\"typ\":\"JOSE\"}",
+	    PAYLOAD)), TOKEN_ERR_TYP);
+
+	/* An unknown kid with a bad signature fails at the kid. */
+	make_kid("\"unknown\"");
+	h = segment(tok, 0);
+	p = segment(tok, 1);
+	snprintf(buf, sizeof(buf), "%s.%s.%s", h, p,
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+	free(h);
+	free(p);
+	assert_int_equal(verify(buf), TOKEN_ERR_KID);
+}
+
 /* Every result has a one-word reason for logs. */
 static void
 token_reason_words(void **state)
@@ -1848,9 +2185,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(token_a1_vector_sanity),
-		cmocka_unit_test(token_a1_claim_missing),
-		cmocka_unit_test(token_a1_flipped_bit),
-		cmocka_unit_test(token_a1_wrong_key),
+		cmocka_unit_test(token_a1_no_kid),
 		cmocka_unit_test(token_valid_base),
 		cmocka_unit_test(token_issue_layout),
 		cmocka_unit_test(token_issue_layout_perms),
@@ -1966,6 +2301,19 @@ main(void)
 		cmocka_unit_test(token_order_expired_before_sub_type),
 		cmocka_unit_test(token_order_exp_missing_first),
 		cmocka_unit_test(token_order_expired_before_issuer),
+		cmocka_unit_test(token_kid_derived),
+		cmocka_unit_test(token_kid_derived_in_header),
+		cmocka_unit_test(token_kid_syntax),
+		cmocka_unit_test(token_keyset_add_rejects),
+		cmocka_unit_test(token_rotation_previous_key),
+		cmocka_unit_test(token_rotation_kid_selects_key),
+		cmocka_unit_test(token_kid_slow_path),
+		cmocka_unit_test(token_kid_fast_path_header),
+		cmocka_unit_test(token_kid_missing),
+		cmocka_unit_test(token_kid_not_string),
+		cmocka_unit_test(token_kid_unknown),
+		cmocka_unit_test(token_kid_duplicate),
+		cmocka_unit_test(token_order_kid),
 		cmocka_unit_test(token_reason_words),
 		cmocka_unit_test(token_reason_descriptions),
 		cmocka_unit_test(token_reasons_distinct),

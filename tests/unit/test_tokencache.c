@@ -16,11 +16,17 @@
 #include "tokencache.h"
 
 #define SECRET		"tokencache-test-secret-0123456789abcdef"
-#define HDR		"{\"alg\":\"HS256\",\"typ\":\"JWT\"}"
+#define KID		"cache-key"
+#define HDR		"{\"alg\":\"HS256\",\"typ\":\"JWT\",\"kid\":\"" KID "\"}"
+#define OTHER_SECRET	"tokencache-other-secret-0123456789abcdef"
+#define OTHER_KID	"cache-other"
+#define OTHER_HDR	"{\"alg\":\"HS256\",\"typ\":\"JWT\",\"kid\":\"" OTHER_KID "\"}"
+#define PAYLOAD		"{\"sub\":\"a\",\"iss\":\"twil.io\"," \
+			"\"perms\":[\"read\"],\"iat\":1700000000,\"exp\":1700000100}"
 #define T0		1700000000L
 #define TTL		3600L
 
-static struct token_key		key;
+static struct token_keyset	key;
 static struct token_policy	policy = { "twil.io", TTL, 0 };
 static struct tokencache	cache;
 
@@ -29,8 +35,9 @@ setup(void **state)
 {
 	(void)state;
 
-	assert_int_equal(token_key_init(&key, (const uint8_t *)SECRET,
-	    strlen(SECRET)), 0);
+	token_keyset_init(&key);
+	assert_int_equal(token_keyset_add(&key, (const uint8_t *)SECRET,
+	    strlen(SECRET), KID), TOKEN_OK);
 	tokencache_clear(&cache);
 	return (0);
 }
@@ -40,7 +47,7 @@ teardown(void **state)
 {
 	(void)state;
 
-	token_key_free(&key);
+	token_keyset_free(&key);
 	return (0);
 }
 
@@ -54,19 +61,19 @@ sign(char *out, size_t outmax, const char *payload)
 }
 
 /*
- * Asserts that the cache and full verification agree on token at now,
- * including whether the read perm is held, and returns the result.
+ * Asserts that the cache and full verification under set agree on token
+ * at now, including whether the read perm is held, and returns the result.
  */
 static int
-agree(const char *token, time_t now)
+agree_with(const struct token_keyset *set, const char *token, time_t now)
 {
 	struct token_verified	v;
 	const char		*sub;
 	size_t			sub_len;
 	int			cached, full, perm;
 
-	full = token_verify(&key, &policy, token, strlen(token), now, &v);
-	cached = tokencache_verify(&cache, &key, &policy, token,
+	full = token_verify(set, &policy, token, strlen(token), now, &v);
+	cached = tokencache_verify(&cache, set, &policy, token,
 	    strlen(token), now, "read", &perm, &sub, &sub_len);
 	if (cached != full)
 		fail_msg("at %ld: cache %s, full verification %s", (long)now,
@@ -78,6 +85,95 @@ agree(const char *token, time_t now)
 	}
 
 	return (full);
+}
+
+static int
+agree(const char *token, time_t now)
+{
+	return (agree_with(&key, token, now));
+}
+
+/* Fills set with one or two keys given as secret, kid pairs. */
+static void
+keys_of(struct token_keyset *set, const char *secret1, const char *kid1,
+    const char *secret2, const char *kid2)
+{
+	token_keyset_init(set);
+	assert_int_equal(token_keyset_add(set, (const uint8_t *)secret1,
+	    strlen(secret1), kid1), TOKEN_OK);
+	if (secret2 != NULL)
+		assert_int_equal(token_keyset_add(set,
+		    (const uint8_t *)secret2, strlen(secret2), kid2), TOKEN_OK);
+}
+
+/* Tokens of the signing key and of the previous key are both cached. */
+static void
+tokencache_two_keys(void **state)
+{
+	struct token_keyset	set;
+	char			cur[1024], old[1024];
+
+	(void)state;
+
+	keys_of(&set, SECRET, KID, OTHER_SECRET, OTHER_KID);
+	sign(cur, sizeof(cur), PAYLOAD);
+	assert_int_not_equal(tu_token(old, sizeof(old),
+	    (const uint8_t *)OTHER_SECRET, strlen(OTHER_SECRET), OTHER_HDR,
+	    PAYLOAD), 0);
+
+	assert_int_equal(agree_with(&set, cur, T0), TOKEN_OK);
+	assert_int_equal(agree_with(&set, old, T0), TOKEN_OK);
+	assert_int_equal(cache.misses, 2);
+	assert_int_equal(agree_with(&set, cur, T0 + 1), TOKEN_OK);
+	assert_int_equal(agree_with(&set, old, T0 + 1), TOKEN_OK);
+	assert_int_equal(cache.hits, 2);
+
+	token_keyset_free(&set);
+}
+
+/*
+ * A token cached under one key set is never accepted from the cache under
+ * another: the previous key dropped, the kid given to another secret, the
+ * secret given another kid.  Each case also changes the result of full
+ * verification, which agree() compares with.
+ */
+static void
+tokencache_key_set_change(void **state)
+{
+	struct token_keyset	both, only_cur, kid_moved, kid_renamed, swapped;
+	char			old[1024];
+
+	(void)state;
+
+	keys_of(&both, SECRET, KID, OTHER_SECRET, OTHER_KID);
+	keys_of(&only_cur, SECRET, KID, NULL, NULL);
+	keys_of(&kid_moved, SECRET, KID, SECRET "x", OTHER_KID);
+	keys_of(&kid_renamed, SECRET, KID, OTHER_SECRET, "renamed");
+	keys_of(&swapped, OTHER_SECRET, OTHER_KID, SECRET, KID);
+	assert_int_not_equal(tu_token(old, sizeof(old),
+	    (const uint8_t *)OTHER_SECRET, strlen(OTHER_SECRET), OTHER_HDR,
+	    PAYLOAD), 0);
+
+	assert_int_equal(agree_with(&both, old, T0), TOKEN_OK);
+	assert_int_equal(agree_with(&only_cur, old, T0), TOKEN_ERR_KID);
+	assert_int_equal(agree_with(&both, old, T0), TOKEN_OK);
+	assert_int_equal(agree_with(&kid_moved, old, T0), TOKEN_ERR_SIGNATURE);
+	assert_int_equal(agree_with(&both, old, T0), TOKEN_OK);
+	assert_int_equal(agree_with(&kid_renamed, old, T0), TOKEN_ERR_KID);
+	assert_int_equal(agree_with(&both, old, T0), TOKEN_OK);
+	assert_int_equal(agree_with(&swapped, old, T0), TOKEN_OK);
+	assert_int_equal(agree_with(&both, old, T0), TOKEN_OK);
+
+	/* No case above was served from the cache. */
+	assert_int_equal(cache.hits, 0);
+	assert_int_equal(agree_with(&both, old, T0 + 1), TOKEN_OK);
+	assert_int_equal(cache.hits, 1);
+
+	token_keyset_free(&both);
+	token_keyset_free(&only_cur);
+	token_keyset_free(&kid_moved);
+	token_keyset_free(&kid_renamed);
+	token_keyset_free(&swapped);
 }
 
 static void
@@ -214,6 +310,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(tokencache_long_token_not_cached,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(tokencache_many_tokens_agree,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(tokencache_two_keys,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(tokencache_key_set_change,
 		    setup, teardown),
 	};
 
