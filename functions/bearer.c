@@ -88,6 +88,7 @@ bearer(struct http_request *req)
 		return (KORE_RESULT_OK);
 	}
 
+	app_accept_granted(req, sub, sub_len, token, len);
 	http_response_header(req, "content-type", "application/json");
 	http_response_header(req, "cache-control", "no-store");
 	http_response(req, HTTP_STATUS_OK, asset_salaries_json,

@@ -101,6 +101,7 @@ jwt(struct http_request *req)
 		goto cleanup;
 	}
 
+	app_accept_issued(req, token, token_len);
 	jwt_respond_token(req, token, token_len);
 
 cleanup:
