@@ -1,3 +1,6 @@
+#include <sys/socket.h>
+
+#include <netinet/in.h>
 #include <arpa/inet.h>
 
 #include <errno.h>
@@ -18,6 +21,8 @@
 
 #include "app.h"
 #include "pgstore.h"
+#include "audit.h"
+#include "authz.h"
 
 /*
  * Header fields besides Host that a request can have with none dropped by
@@ -53,6 +58,11 @@ static void		app_configure_stores(void);
 static void		app_check_users(void);
 static double		app_hash_cost(const struct passhash *);
 static void		app_keys_init(void);
+static void		app_metrics_configure(void);
+static void		app_audit_reject(struct http_request *, const char *,
+			    int, const char *);
+static void		app_audit(struct http_request *, struct audit_event *);
+static const char	*app_client_ip(struct http_request *, char *, size_t);
 
 static time_t		log_window;
 static unsigned int	log_count;
@@ -86,6 +96,7 @@ kore_parent_configure(int argc, char **argv)
 		    "failed (OpenSSL)");
 
 	app_configure_stores();
+	app_metrics_configure();
 
 	if (app.cfg.pgsql_dsn[0] != '\0' &&
 	    pgstore_register(app.cfg.pgsql_dsn) == -1)
@@ -259,23 +270,35 @@ app_hash_cost(const struct passhash *ph)
 void
 app_client_address(struct http_request *req, char *buf, size_t len)
 {
-	struct connection	*c = req->owner;
-	const void		*addr;
-
-	switch (c->family) {
-	case AF_INET:
-		addr = &c->addr.ipv4.sin_addr;
-		break;
-	case AF_INET6:
-		addr = &c->addr.ipv6.sin6_addr;
-		break;
-	default:
-		addr = NULL;
-		break;
-	}
-
-	if (addr == NULL || inet_ntop(c->family, addr, buf, len) == NULL)
+	if (app_client_ip(req, buf, len) == NULL)
 		(void)snprintf(buf, len, "unknown");
+}
+
+/*
+ * Reads METRICS_ALLOW and maps the counters every worker forked later
+ * shares.
+ */
+static void
+app_metrics_configure(void)
+{
+	const char	*allow;
+	char		 err[256];
+
+	if ((allow = getenv("METRICS_ALLOW")) == NULL)
+		metrics_allow_default(&app.metrics_allow);
+	else if (metrics_allow_parse(&app.metrics_allow, allow, err,
+	    sizeof(err)) == -1)
+		app_refuse_start("configuration: METRICS_ALLOW: %s", err);
+
+	/*
+	 * glibc reads the time zone file on the first gmtime_r(), which the
+	 * workers' seccomp filter would kill them for, so it is read here.
+	 */
+	tzset();
+
+	if ((app.metrics = metrics_create(time(NULL))) == NULL)
+		app_refuse_start("metrics: mmap of the shared counters "
+		    "failed: %s", strerror(errno));
 }
 
 /*
@@ -304,6 +327,8 @@ kore_parent_teardown(void)
 {
 	token_keyset_free(&app.keys);
 	credentials_clear(&app.creds);
+	metrics_destroy(app.metrics);
+	app.metrics = NULL;
 }
 
 void
@@ -446,7 +471,7 @@ int
 app_reject(struct http_request *req, const char *route, int status,
     const char *reason, const char *text)
 {
-	app_log_reject(route, status, reason);
+	app_audit_reject(req, route, status, reason);
 	app_respond_text(req, status, text);
 
 	return (1);
@@ -455,13 +480,85 @@ app_reject(struct http_request *req, const char *route, int status,
 void
 app_log_reject(const char *route, int status, const char *reason)
 {
-	time_t		now;
+	app_audit_reject(NULL, route, status, reason);
+}
+
+void
+app_accept_issued(struct http_request *req, const char *sub,
+    const char *token, size_t token_len)
+{
+	struct audit_event	ev;
+
+	(void)metrics_count(app.metrics, "/jwt", METRICS_REASON_OK);
+
+	memset(&ev, 0, sizeof(ev));
+	ev.route = "/jwt";
+	ev.result = AUDIT_RESULT_ISSUED;
+	ev.status = HTTP_STATUS_OK;
+	ev.reason = METRICS_REASON_OK;
+	ev.subject = sub;
+	ev.subject_len = strlen(sub);
+	ev.token = token;
+	ev.token_len = token_len;
+	app_audit(req, &ev);
+}
+
+void
+app_accept_granted(struct http_request *req, const char *sub,
+    size_t sub_len, const char *token, size_t token_len)
+{
+	struct audit_event	ev;
+
+	(void)metrics_count(app.metrics, "/bearer", METRICS_REASON_OK);
+
+	memset(&ev, 0, sizeof(ev));
+	ev.route = "/bearer";
+	ev.result = AUDIT_RESULT_GRANTED;
+	ev.status = HTTP_STATUS_OK;
+	ev.reason = METRICS_REASON_OK;
+	ev.subject = sub;
+	ev.subject_len = sub_len;
+	ev.token = token;
+	ev.token_len = token_len;
+	app_audit(req, &ev);
+}
+
+int
+app_metrics_allowed(struct http_request *req)
+{
+	const struct sockaddr	*sa;
+
+	sa = (const struct sockaddr *)(const void *)&req->owner->addr;
+	return (metrics_allow_match(&app.metrics_allow, sa));
+}
+
+/*
+ * Counts a rejection and logs its audit line unless this second's
+ * APP_LOG_BURST lines are spent.  req may be NULL, and then the line has
+ * no client address or token fingerprint.  A failed login's username is
+ * never logged: it may be a password typed into the wrong field.
+ */
+static void
+app_audit_reject(struct http_request *req, const char *route, int status,
+    const char *reason)
+{
+	struct audit_event	ev;
+	struct timespec		ts;
+	const char		*value;
+	char			line[AUDIT_LINE_MAX + 1];
+	size_t			len;
+	time_t			now;
+
+	(void)metrics_count(app.metrics, route, reason);
 
 	now = time(NULL);
 	if (now != log_window) {
 		if (log_suppressed > 0) {
-			kore_log(LOG_NOTICE, "%lu rejection lines suppressed",
-			    log_suppressed);
+			(void)clock_gettime(CLOCK_REALTIME, &ts);
+			if (audit_format_suppressed(&ts, log_suppressed, line,
+			    sizeof(line), &len) == 0)
+				kore_log(LOG_NOTICE, AUDIT_LOG_PREFIX "%s",
+				    line);
 		}
 		log_window = now;
 		log_count = 0;
@@ -470,9 +567,66 @@ app_log_reject(const char *route, int status, const char *reason)
 
 	if (log_count >= APP_LOG_BURST) {
 		log_suppressed++;
+		metrics_count_suppressed(app.metrics, 1);
 		return;
 	}
 	log_count++;
 
-	kore_log(LOG_NOTICE, "%s: rejected %d %s", route, status, reason);
+	memset(&ev, 0, sizeof(ev));
+	ev.route = route;
+	ev.result = AUDIT_RESULT_REJECTED;
+	ev.status = status;
+	ev.reason = reason;
+
+	/* The token as the client sent it, when it looks like one. */
+	if (req != NULL && strcmp(route, "/bearer") == 0 &&
+	    app_request_header(req, "authorization", &value) == 1 &&
+	    authz_bearer_parse(value, &ev.token, &ev.token_len) != AUTHZ_TOKEN)
+		ev.token = NULL;
+
+	app_audit(req, &ev);
+}
+
+/* Stamps ev with the time and the client address and logs its line. */
+static void
+app_audit(struct http_request *req, struct audit_event *ev)
+{
+	char		line[AUDIT_LINE_MAX + 1];
+	char		client[INET6_ADDRSTRLEN];
+	size_t		len;
+
+	if (clock_gettime(CLOCK_REALTIME, &ev->time) == -1)
+		fatalx("clock_gettime: %s", errno_s);
+	if (req != NULL)
+		ev->client = app_client_ip(req, client, sizeof(client));
+
+	if (audit_format(ev, line, sizeof(line), &len) == -1) {
+		kore_log(LOG_ERR, "audit: cannot write the line of a %s %s "
+		    "decision (yajl or OpenSSL)", ev->route, ev->reason);
+		return;
+	}
+
+	kore_log(LOG_NOTICE, AUDIT_LOG_PREFIX "%s", line);
+}
+
+/* Returns the client's IPv4 or IPv6 address as text, or NULL. */
+static const char *
+app_client_ip(struct http_request *req, char *buf, size_t size)
+{
+	struct connection	*c;
+	const void		*addr;
+
+	c = req->owner;
+	switch (c->family) {
+	case AF_INET:
+		addr = &c->addr.ipv4.sin_addr;
+		break;
+	case AF_INET6:
+		addr = &c->addr.ipv6.sin6_addr;
+		break;
+	default:
+		return (NULL);
+	}
+
+	return (inet_ntop(c->family, addr, buf, (socklen_t)size));
 }

@@ -13,6 +13,7 @@
 #include "hmac.h"
 #include "passhash.h"
 #include "throttle.h"
+#include "metrics.h"
 #include "token.h"
 #include "userstore.h"
 
@@ -33,6 +34,8 @@ struct app_state {
 	struct passhash		dummy_hash;	/* checked for unknown users */
 	struct throttle		throttle;	/* shared by the workers */
 	struct hmac_key		throttle_key;	/* keys PostgreSQL's counts */
+	struct metrics		*metrics; /* shared by every worker */
+	struct metrics_allow	metrics_allow;	/* who may read GET /metrics */
 };
 
 extern struct app_state	app;
@@ -70,8 +73,10 @@ void	app_client_address(struct http_request *req, char *buf, size_t len);
 time_t	app_now(void);
 
 /*
- * Logs a rejected request with app_log_reject() and sends status with the
- * text/plain body text.  Returns 1, so handlers can return its result.
+ * Counts and audits a rejected request, as app_log_reject() does but with
+ * the client address and, on /bearer, the fingerprint of a presented
+ * token, then sends status with the text/plain body text.  Returns 1, so
+ * handlers can return its result.
  */
 int	app_reject(struct http_request *req, const char *route, int status,
 	    const char *reason, const char *text);
@@ -81,11 +86,26 @@ void	app_respond_text(struct http_request *req, int status,
 	    const char *text);
 
 /*
- * Logs a rejected request at notice level with its route and reason, at
- * most APP_LOG_BURST lines a second per worker.  The rest are counted, and
- * the count is logged with the first rejection of a later second.
+ * Counts a rejected request in the metrics and logs its audit line at
+ * notice level, at most APP_LOG_BURST lines a second per worker.  The rest
+ * are counted, and the count is logged as a JSON line with the first
+ * rejection of a later second.
  */
 void	app_log_reject(const char *route, int status, const char *reason);
+
+/*
+ * Counts and audits a token issued by POST /jwt to the user sub.  Every
+ * success is logged, at notice level, without a rate limit.
+ */
+void	app_accept_issued(struct http_request *req, const char *sub,
+	    const char *token, size_t token_len);
+
+/* Counts and audits a request that /bearer granted to subject sub. */
+void	app_accept_granted(struct http_request *req, const char *sub,
+	    size_t sub_len, const char *token, size_t token_len);
+
+/* Returns 1 when the client's address is in METRICS_ALLOW, else 0. */
+int	app_metrics_allowed(struct http_request *req);
 
 #define APP_LOG_BURST		50
 

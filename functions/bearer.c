@@ -93,6 +93,8 @@ bearer(struct http_request *req)
 		return (KORE_RESULT_OK);
 	}
 
+	app_accept_granted(req, sub, sub_len, token, len);
+
 	if (app.cfg.data_store == CONFIG_DATA_PGSQL)
 		return (datastore_serve(req));
 

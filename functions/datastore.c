@@ -58,9 +58,12 @@ datastore_serve(struct http_request *req)
 		    st->body->offset);
 		break;
 	default:
+		/*
+		 * The token was granted and audited already; the failed query
+		 * is logged by pgstore.
+		 */
 		http_response_header(req, "retry-after", "5");
-		(void)app_reject(req, "/bearer",
-		    HTTP_STATUS_SERVICE_UNAVAILABLE, "database",
+		app_respond_text(req, HTTP_STATUS_SERVICE_UNAVAILABLE,
 		    "Service Unavailable: the database is unreachable");
 		break;
 	}

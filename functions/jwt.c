@@ -253,6 +253,7 @@ jwt_issue(struct http_request *req, const struct token_claims *claims)
 		return;
 	}
 
+	app_accept_issued(req, claims->sub, token, len);
 	http_response_header(req, "access_token", token);
 	http_response_header(req, "cache-control", "no-store");
 	http_response_header(req, "pragma", "no-cache");

@@ -6,8 +6,11 @@ Usage: logcheck.py KORE_LOG
 Expected lines, as Kore 4.1.0 and functions/app.c write them:
   start:     the [parent] start-up notices (serving, privsep, sandbox,
              built-ins, the jwt settings line) and "worker N started"
-  requests:  "<route>: rejected <status> <reason>", "N rejection lines
-             suppressed" and Kore's "body too large (N > 4096)"
+  requests:  "audit: " and one JSON object: an authentication decision
+             ("event": "auth") or the count of rejection lines the rate
+             limit dropped ("event": "audit_suppressed"), each with exactly
+             the members README.md lists; and Kore's "body too large
+             (N > 4096)"
   stop:      "server shutting down", the drain notices, "parent gone,
              shutting down", "worker [wrk N] exited" and "goodbye"
 The stop lines may come in any order, because the parent and the workers
@@ -17,6 +20,7 @@ worker"), sanitizer reports and OpenSSL errors.  Prints each unexpected
 line with its number (at most 20) and exits 1, or exits 0.
 """
 
+import json
 import re
 import sys
 
@@ -35,10 +39,11 @@ START = [
     r"\[wrk \d+\]: worker \d+ started \(cpu#\d+, pid#\d+\)",
 ]
 REQUESTS = [
-    r"\[wrk \d+\]: /(jwt|bearer): rejected \d{3} [a-z_]+",
-    r"\[wrk \d+\]: \d+ rejection lines suppressed",
     r"\[wrk \d+\]: body too large \(\d+ > 4096\)",
 ]
+AUDIT = re.compile(r"\[wrk \d+\]: audit: (\{.*\})")
+TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z")
+RESULTS = {"/jwt": ("issued", "rejected"), "/bearer": ("granted", "rejected")}
 STOP = [
     r"\[parent\]: server shutting down",
     r"\[parent\]: waiting for workers to drain and shutdown",
@@ -53,6 +58,44 @@ def compile_all(patterns):
     return [re.compile(p) for p in patterns]
 
 
+def audit_ok(text):
+    """Returns True when text is a well-formed audit object."""
+    try:
+        obj = json.loads(text)
+    except ValueError:
+        return False
+    if not isinstance(obj, dict) or not TIME.fullmatch(str(obj.get("time"))):
+        return False
+    if obj.get("event") == "audit_suppressed":
+        return (set(obj) == {"time", "event", "suppressed"} and
+                type(obj["suppressed"]) is int and obj["suppressed"] > 0)
+
+    required = {"time", "event", "route", "result", "status", "reason"}
+    optional = {"subject", "subject_truncated", "subject_invalid", "client",
+                "token_fingerprint"}
+    if (obj.get("event") != "auth" or not required <= set(obj) or
+            not set(obj) <= required | optional):
+        return False
+
+    if obj["result"] not in RESULTS.get(obj["route"], ()):
+        return False
+    if type(obj["status"]) is not int or not 200 <= obj["status"] <= 599:
+        return False
+    if (obj["result"] == "rejected") != (obj["status"] != 200):
+        return False
+    if not re.fullmatch(r"[a-z_]+", str(obj["reason"])):
+        return False
+
+    # A failed login's username is never logged.
+    if obj["route"] == "/jwt" and obj["result"] == "rejected" and \
+            "subject" in obj:
+        return False
+    if "token_fingerprint" in obj and \
+            not re.fullmatch(r"[0-9a-f]{12}", str(obj["token_fingerprint"])):
+        return False
+    return True
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit("usage: logcheck.py KORE_LOG")
@@ -64,6 +107,11 @@ def main():
             if JWS.search(line):
                 # The line is not printed because it contains a token.
                 bad.append((number, "(a token-shaped string)"))
+                continue
+            audit = AUDIT.fullmatch(line)
+            if audit:
+                if not audit_ok(audit.group(1)):
+                    bad.append((number, line[:200]))
                 continue
             if not any(p.fullmatch(line) for p in patterns):
                 bad.append((number, line[:200]))
