@@ -15,6 +15,7 @@ PACKAGES	= kore libssl-dev libyajl-dev libcmocka-dev python3-jwt curl \
 
 # The Kore-free core: unit-tested without a server.
 CORE		= b64url hmac jsonobj token tokencache media login authz credentials config
+CORE		+= passhash userstore
 CORE_SRCS	= $(CORE:%=functions/%.c)
 CORE_HDRS	= $(CORE:%=functions/%.h)
 MODULE_SRCS	= $(wildcard functions/*.c) $(wildcard functions/*.h) \
