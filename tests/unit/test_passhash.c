@@ -153,7 +153,7 @@ check_independently(const char *encoded, const char *password)
 	if (sscanf(encoded, "$scrypt$ln=%u,r=%u,p=%u$", &ln, &r, &p) == 3) {
 		assert_int_equal(EVP_PBE_scrypt(password, strlen(password),
 		    saltbuf, (size_t)salt_len, (uint64_t)1 << ln, r, p,
-		    0, expect, sizeof(expect)), 1);
+		    300 * 1024 * 1024, expect, sizeof(expect)), 1);
 	} else {
 		assert_int_equal(sscanf(encoded, "$pbkdf2-sha256$i=%lu$",
 		    &iter), 1);
@@ -338,6 +338,28 @@ passhash_embedded_nul(void **state)
 }
 
 /* Two hashes of one password differ by their random salts. */
+/*
+ * The largest memory accepted, 128 * r * N = 256 MiB, derives: the maxmem
+ * given to OpenSSL covers what OpenSSL counts on top of the V array.
+ */
+static void
+passhash_round_trip_max_memory(void **state)
+{
+	struct passhash_params	params;
+	struct passhash		ph;
+	char			s[PASSHASH_ENCODED_MAX + 1];
+
+	(void)state;
+
+	passhash_params_default(&params, PASSHASH_SCRYPT);
+	params.scrypt_ln = 20;
+	params.scrypt_r = 2;
+	assert_int_equal(passhash_create(&params, "pw", 2, s, sizeof(s)), 0);
+	assert_int_equal(parse(&ph, s), PASSHASH_OK);
+	assert_int_equal(verify(&ph, "pw"), 1);
+	check_independently(s, "pw");
+}
+
 static void
 passhash_create_salts_differ(void **state)
 {
@@ -766,6 +788,7 @@ main(void)
 		cmocka_unit_test(passhash_round_trip_scrypt),
 		cmocka_unit_test(passhash_round_trip_pbkdf2),
 		cmocka_unit_test(passhash_embedded_nul),
+		cmocka_unit_test(passhash_round_trip_max_memory),
 		cmocka_unit_test(passhash_create_salts_differ),
 		cmocka_unit_test(passhash_create_bad_params),
 		cmocka_unit_test(passhash_defaults),
