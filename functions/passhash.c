@@ -284,9 +284,10 @@ passhash_derive(const struct passhash_params *params, const uint8_t *salt,
 		p = params->scrypt_p;
 
 		/*
-		 * OpenSSL 3.0 counts 128 * r * (N + 2) bytes for V plus
-		 * 128 * r * p for B against maxmem; the bounds checked above
-		 * keep that just over PASSHASH_SCRYPT_MEM_MAX.
+		 * OpenSSL 3.0 counts 128 * r * (N + 2) bytes for V and
+		 * 128 * r * p bytes for B against maxmem.  With the bounds
+		 * checked above, that sum stays within 72 KiB of
+		 * PASSHASH_SCRYPT_MEM_MAX.
 		 */
 		maxmem = 128 * (uint64_t)r * (n + 2 + p);
 		*q++ = OSSL_PARAM_construct_uint64(OSSL_KDF_PARAM_SCRYPT_N, &n);

@@ -93,8 +93,8 @@ const char	*userstore_perms_check(const char *list, size_t len);
 /*
  * Reads the whole file at path into a NUL-terminated buffer that the
  * caller frees, with the same limits as userstore_load().  Returns 0,
- * or -1 with errno set (EFBIG over the limit, EINVAL for a file that is
- * not regular).
+ * or -1 with errno set: EFBIG over the limit, EINVAL for a file that is
+ * not regular, EAGAIN for a file that grew while it was read.
  */
 int	userstore_read(const char *path, char **text, size_t *len);
 

@@ -1,5 +1,5 @@
 /*
- * Unit tests for password hashing.  The known answers are the test
+ * Unit tests for password hashing.  The expected values are the test
  * vectors printed in RFC 7914: section 11 for PBKDF2-HMAC-SHA256 and
  * section 12 for scrypt.  Those vectors have 64-byte outputs, and this
  * module derives 32 bytes, which are the first 32 of the 64: PBKDF2
@@ -756,7 +756,7 @@ verify_thread(void *arg)
 	return (ok ? arg : NULL);
 }
 
-/* Threads verifying at once each get the right answers. */
+/* Threads verifying at once each get the expected results. */
 static void
 passhash_threads(void **state)
 {
