@@ -281,8 +281,26 @@ check "add after a final comment" grep -q '^gus:' "$dir/crlf"
 check "add: file mode still 0600" [ "$(mode_of "$dir/crlf")" = 600 ]
 check "no temporary file left" [ -z "$(find "$dir" -name '.*.??????')" ]
 
+# The terminal prompt, through a pseudo-terminal from script(1): the
+# password is asked twice, not echoed, and must match.
+tty_add() {
+	(sleep 1; printf '%s\n' "$1"; sleep 1; printf '%s\n' "$2"; sleep 1) |
+	    timeout 20 script -qec "'$tool' '$dir/crlf' add '$3' ${cheap[*]}" \
+	    /dev/null >"$out" 2>&1
+	status=$?
+	cat "$out" >>"$all_output"
+}
+tty_add tty-pw-51d0 tty-pw-51d0 hal
+check "tty: exit status 0" [ "$status" -eq 0 ]
+check "tty: prompts twice" grep -q "Repeat password:" "$out"
+check "tty: hashlib verifies it" verifies "$dir/crlf" hal 'tty-pw-51d0'
+tty_add tty-pw-a tty-pw-b ivy
+check "tty mismatch: exit status 1" [ "$status" -eq 1 ]
+check "tty mismatch: message" grep -q "passwords do not match" "$out"
+check "tty mismatch: no user added" [ "$(grep -c '^ivy:' "$dir/crlf")" -eq 0 ]
+
 # No password may appear in the file or in any output.
-for pw in alice-pw-7f3a bob-pw-19c2 carol-pw dave-pw erin-pw alice-new-pw gus-pw; do
+for pw in alice-pw-7f3a bob-pw-19c2 carol-pw dave-pw erin-pw alice-new-pw gus-pw tty-pw-51d0 tty-pw-a tty-pw-b; do
 	check "$pw not in any file or output" bash -c "! grep -rq -- '$pw' '$dir'"
 done
 check "list output holds no hash" bash -c "! '$tool' '$file' list | grep -q '\\$'"
