@@ -15,6 +15,7 @@ PACKAGES	= kore libssl-dev libyajl-dev libcmocka-dev python3-jwt curl \
 
 # The Kore-free core: unit-tested without a server.
 CORE		= b64url hmac jsonobj token tokencache media login authz credentials config
+CORE		+= throttle
 CORE_SRCS	= $(CORE:%=functions/%.c)
 CORE_HDRS	= $(CORE:%=functions/%.h)
 MODULE_SRCS	= $(wildcard functions/*.c) $(wildcard functions/*.h) \
@@ -27,6 +28,9 @@ CFLAGS		+= -Wall -Wextra -Wmissing-declarations -Wshadow
 CFLAGS		+= -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS		+= -Wpointer-arith -Wcast-qual -Wsign-compare
 LDLIBS		= -lcmocka -lcrypto -lyajl
+
+# throttle.c uses a process-shared pthread mutex.
+CFLAGS		+= -pthread
 KODEV_ENV	=
 FLAVOR		= dev
 
