@@ -17,7 +17,8 @@ PACKAGES	= kore libssl-dev libyajl-dev libcmocka-dev python3-jwt curl \
 CORE		= b64url hmac jsonobj token tokencache media login authz credentials config
 # Observability: audit lines and the shared metrics counters.
 CORE		+= audit metrics
-CORE		+= passhash userstore
+# Users: password hashes, the users file and login throttling.
+CORE		+= passhash userstore throttle
 CORE_SRCS	= $(CORE:%=functions/%.c)
 CORE_HDRS	= $(CORE:%=functions/%.h)
 MODULE_SRCS	= $(wildcard functions/*.c) $(wildcard functions/*.h) \
@@ -30,6 +31,9 @@ CFLAGS		+= -Wall -Wextra -Wmissing-declarations -Wshadow
 CFLAGS		+= -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS		+= -Wpointer-arith -Wcast-qual -Wsign-compare
 LDLIBS		= -lcmocka -lcrypto -lyajl
+
+# throttle.c uses a process-shared pthread mutex.
+CFLAGS		+= -pthread
 KODEV_ENV	=
 FLAVOR		= dev
 
