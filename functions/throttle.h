@@ -53,10 +53,12 @@
  * min(delay * 2^(failures - limit), delay_max) seconds from its last
  * failure, so each further failure doubles it up to the cap.  A key's
  * count is forgotten window seconds after its last failure, or when its
- * lock ends if that is later.  A limit of 0 turns that kind off.  The
- * caller validates the fields: delay, delay_max and window are 1 to
- * THROTTLE_SECONDS_MAX and delay <= delay_max (throttle_init() rejects
- * other values).
+ * lock ends if that is later.  So when window <= delay_max, a key whose
+ * lock reached delay_max starts again from 0 failures once that lock
+ * ends, and a window longer than delay_max keeps it at the cap.  A limit
+ * of 0 turns that kind off.  The caller validates the fields: delay,
+ * delay_max and window are 1 to THROTTLE_SECONDS_MAX and delay <=
+ * delay_max (throttle_init() rejects other values).
  */
 struct throttle_policy {
 	unsigned int	user_limit;	/* failures per username */

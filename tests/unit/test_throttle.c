@@ -72,7 +72,7 @@ spawn(void)
 	return (pid);
 }
 
-/* Waits for a child that spawn() made and forgets it. */
+/* Waits for a child that spawn() made and drops it from children[]. */
 static void
 reap(pid_t pid, int *status)
 {
@@ -272,6 +272,56 @@ test_window_expiry(void **state)
 	assert_int_equal(wait_for("bob", NULL, T0 + 900), 0);
 	record("bob", NULL, 1, T0 + 901);
 	assert_int_equal(wait_for("bob", NULL, T0 + 901), 30);
+}
+
+/*
+ * Defaults, with an attacker failing again as soon as each lock ends.
+ * Failures 5 to 10 lock for 30, 60, 120, 240, 480 and min(960, 900) =
+ * 900 s.  Because window equals delay_max, the count is forgotten when
+ * the capped lock ends, and the next failure counts as the first.
+ */
+static void
+test_cap_lock_then_forgotten(void **state)
+{
+	const time_t	lock[] = { 30, 60, 120, 240, 480, 900 };
+	time_t		now;
+	size_t		i;
+
+	(void)state;
+	start(&defaults, SLOTS);
+
+	now = T0;
+	record("alice", NULL, 4, now);
+	for (i = 0; i < sizeof(lock) / sizeof(lock[0]); i++) {
+		record("alice", NULL, 1, now);
+		assert_int_equal(wait_for("alice", NULL, now), lock[i]);
+		now += lock[i];
+		assert_int_equal(wait_for("alice", NULL, now), 0);
+	}
+
+	/* T0 + 1830: forgotten, so 4 more failures do not lock. */
+	assert_int_equal(now, T0 + 1830);
+	record("alice", NULL, 4, now);
+	assert_int_equal(wait_for("alice", NULL, now), 0);
+}
+
+/* The same attacker when window (3600) exceeds delay_max: the count is
+ * kept, so every failure after the 10th locks for the capped 900 s. */
+static void
+test_cap_lock_kept_longer_window(void **state)
+{
+	struct throttle_policy	p = defaults;
+
+	(void)state;
+	p.window = 3600;
+	start(&p, SLOTS);
+
+	record("alice", NULL, 10, T0);
+	assert_int_equal(wait_for("alice", NULL, T0), 900);
+	record("alice", NULL, 1, T0 + 900);
+	assert_int_equal(wait_for("alice", NULL, T0 + 900), 900);
+	record("alice", NULL, 1, T0 + 1800);
+	assert_int_equal(wait_for("alice", NULL, T0 + 1800), 900);
 }
 
 /*
@@ -476,7 +526,7 @@ test_invalid_policy(void **state)
 	throttle_free(&t);
 }
 
-/* The mapping holds no username or address, only their digests. */
+/* The mapping contains no username or address, only their digests. */
 static void
 test_no_raw_keys_stored(void **state)
 {
@@ -745,6 +795,10 @@ main(void)
 		cmocka_unit_test_teardown(test_cap_after_many_failures,
 		    teardown),
 		cmocka_unit_test_teardown(test_window_expiry, teardown),
+		cmocka_unit_test_teardown(test_cap_lock_then_forgotten,
+		    teardown),
+		cmocka_unit_test_teardown(test_cap_lock_kept_longer_window,
+		    teardown),
 		cmocka_unit_test_teardown(test_lock_outlasts_window, teardown),
 		cmocka_unit_test_teardown(test_success_resets_user_only,
 		    teardown),
