@@ -31,6 +31,11 @@
 
 #include "hmac.h"
 
+/*
+ * The policy the unit tests start from.  The service reads its own from
+ * the THROTTLE_ variables (config.c), whose default window is 3600 s so
+ * that a count outlives the longest lock.
+ */
 #define THROTTLE_USER_LIMIT_DEFAULT	5
 #define THROTTLE_ADDR_LIMIT_DEFAULT	20
 #define THROTTLE_DELAY_DEFAULT		30	/* seconds */
