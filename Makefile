@@ -11,7 +11,7 @@ UNIT_DIR	= $(BUILD)/unit
 DEV_SECRET	= conf/dev.secret
 
 PACKAGES	= kore libssl-dev libyajl-dev libcmocka-dev python3-jwt curl \
-		  libjwt-dev postgresql
+		  libjwt-dev postgresql nginx
 
 # The Kore-free core: unit-tested without a server.
 CORE		= b64url hmac jsonobj token tokencache media login authz credentials config

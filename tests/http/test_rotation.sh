@@ -163,8 +163,8 @@ bearer_rejects "T_A rejected again" "$T_A" "$KID_DESCRIPTION"
 bearer_accepts "T_B accepted" "$T_B"
 log_mark
 bearer_rejects "PyJWT token under A rejected" "$pyjwt_a" "$KID_DESCRIPTION"
-assert_log_since_mark "log line gives the kid reason" "/bearer" \
-    "rejected 401 kid"
+assert_log_since_mark "log line gives the kid reason" '"route":"/bearer"' \
+    '"status":401' '"reason":"kid"'
 assert_kore_stops
 assert_secrets_not_logged
 
