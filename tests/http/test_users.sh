@@ -66,6 +66,13 @@ assert_retry_after() {
 } >"$USERS_FILE"
 chmod 600 "$USERS_FILE"
 
+# One user added by the jwt-users tool, as an administrator would.
+JWT_USERS=$PROJECT_ROOT/build/jwt-users
+[ -x "$JWT_USERS" ] || bail_out "build/jwt-users is missing (run make tool)"
+printf 'gina-password\n' | "$JWT_USERS" "$USERS_FILE" add gina \
+    --perms read,admin --scrypt-ln 4 --password-stdin >/dev/null ||
+    bail_out "jwt-users could not add a user"
+
 # Kore 4.1.0 keeps its accept lock in one worker until that worker is
 # busy, so on an idle server one worker takes every connection.  With one
 # connection per worker, each worker hands the lock on after every accept,
@@ -80,7 +87,7 @@ kore_start JWT_SECRET="$SECRET" AUTH_USERS_FILE="$USERS_FILE" \
     bail_out "Kore did not start with a users file"
 
 begin_case "start-up log"
-assert_log_line "counts the users" "7 users from"
+assert_log_line "counts the users" "8 users from"
 assert_log_line "warns about weak hashes" "below today's recommended cost"
 
 # Each user gets a token with their own sub and perms.
@@ -115,6 +122,7 @@ CAROL_TOKEN=$TOKEN
 check_user dave dave-password '["read","audit"]'
 check_user erin erin-password '["read"]'
 check_user "josé" jose-password '["read"]'
+check_user gina gina-password '["read","admin"]'
 
 begin_case "perms decide /bearer"
 http_request GET /bearer -H "Authorization: Bearer $ALICE_TOKEN"
