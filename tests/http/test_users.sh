@@ -63,6 +63,8 @@ assert_retry_after() {
 	printf 'erin:%s:read\r\n' "$(make_hash pbkdf2 erin-password --i 1000)"
 	echo "josé:$(make_hash scrypt jose-password):read"
 	echo "frank:$(make_hash scrypt frank-password):read"
+	# About half a second per check, long enough to hang up during it.
+	echo "slow:$(make_hash scrypt slow-password --ln 16):read"
 } >"$USERS_FILE"
 chmod 600 "$USERS_FILE"
 
@@ -70,7 +72,8 @@ chmod 600 "$USERS_FILE"
 JWT_USERS=$PROJECT_ROOT/build/jwt-users
 [ -x "$JWT_USERS" ] || bail_out "build/jwt-users is missing (run make tool)"
 printf 'gina-password\n' | "$JWT_USERS" "$USERS_FILE" add gina \
-    --perms read,admin --scrypt-ln 4 --password-stdin >/dev/null ||
+    --perms read,admin --scrypt-ln 4 --password-stdin >/dev/null \
+    2>"$WORK_DIR/jwt-users.err" ||
     bail_out "jwt-users could not add a user"
 
 # Kore 4.1.0 keeps its accept lock in one worker until that worker is
@@ -87,7 +90,7 @@ kore_start JWT_SECRET="$SECRET" AUTH_USERS_FILE="$USERS_FILE" \
     bail_out "Kore did not start with a users file"
 
 begin_case "start-up log"
-assert_log_line "counts the users" "8 users from"
+assert_log_line "counts the users" "9 users from"
 assert_log_line "warns about weak hashes" "below today's recommended cost"
 
 # Each user gets a token with their own sub and perms.
@@ -223,6 +226,24 @@ if [ "$workers" -eq 2 ]; then
 else
 	fail "the four failures were served by both workers" 2 "$workers" \
 	    "$(tail -n +"$((LOG_MARK + 1))" "$KORE_LOG" | sed 's/^/| /')"
+fi
+
+# A client that hangs up while its password is hashed on a task thread:
+# the worker keeps serving, and the task's state is freed after it ends.
+begin_case "client gone during the hash check"
+for i in 1 2 3; do
+	curl -s -o /dev/null --max-time 0.1 --interface 127.0.0.5 \
+	    --data 'username=slow&password=slow-password' "$BASE_URL/jwt"
+done
+sleep 1.5
+login slow slow-password --interface 127.0.0.5
+assert_status 200
+if grep -q -e "sandbox violation" -e "exited with status" -e "restarting worker" \
+    "$KORE_LOG"; then
+	fail "no worker died" "no worker exit" \
+	    "$(grep -e violation -e "exited with" "$KORE_LOG" | head -3)"
+else
+	pass "no worker died"
 fi
 
 begin_case "no secret in the log"
