@@ -7,7 +7,8 @@
 set -u
 
 dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-scripts=(test_flow.sh test_interop.sh test_matrix.sh test_refusal.sh test_attack.sh)
+scripts=(test_flow.sh test_interop.sh test_matrix.sh test_refusal.sh test_attack.sh
+    test_install.sh)
 total_passed=0
 total_failed=0
 broken=0
