@@ -206,8 +206,12 @@ if [ "$PRIVSEP" = 0 ]; then
 	echo "note - not root: Kore runs with -n -r (no chroot, no user change)"
 fi
 
-# The environment file as systemd reads it: KEY=VALUE lines.
+# The unit's Environment= settings, then the environment file as systemd
+# reads it: KEY=VALUE lines.
 ENVIRONMENT=()
+while IFS= read -r line; do
+	ENVIRONMENT+=("$line")
+done < <(sed -n 's/^Environment=//p' "$UNIT")
 while IFS= read -r line; do
 	case $line in
 	[A-Z]*=*) ENVIRONMENT+=("$line") ;;
