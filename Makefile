@@ -213,3 +213,131 @@ clean:
 	rm -rf $(BUILD) .objs cert src kore.pid dh2048.pem
 	rm -rf tests/interop/node/node_modules bench/out bench/node/node_modules
 	rm -f conf/$(KODEV_APP).conf $(KODEV_APP).so
+
+# ---------------------------------------------------------------------------
+# Production install: the prod-flavor module, Kore's production conf, the
+# nginx site that terminates TLS in front of it, the systemd unit and an
+# example environment file.  README.md, section "Deployment", has the
+# steps around it (user, certificate, secrets, nginx).
+#
+#   make install [DESTDIR=/staging] [PREFIX=/usr/local] [SYSCONFDIR=/etc]
+#
+# An existing environment file or TLS file is never overwritten.
+
+PREFIX		?= /usr/local
+SYSCONFDIR	?= /etc
+LOCALSTATEDIR	?= /var
+UNITDIR		?= $(PREFIX)/lib/systemd/system
+SERVICE_USER	?= jwt-service
+SVC_PORT	?= 8088
+TLS_PORT	?= 443
+SERVER_NAME	?= _
+KORE_BIN	?= /usr/bin/kore
+INSTALL		?= install
+
+SVC_LIBDIR	= $(PREFIX)/lib/jwt-service
+SVC_CONFDIR	= $(SYSCONFDIR)/jwt-service
+SVC_LOGDIR	= $(LOCALSTATEDIR)/log/jwt-service
+SVC_CHROOT	= $(LOCALSTATEDIR)/lib/jwt-service/empty
+# The unit's RuntimeDirectory= creates the pid file's directory under
+# /run; RUNSTATEDIR is for staging trees and tests only.
+RUNSTATEDIR	?= /run
+SVC_RUNDIR	= $(RUNSTATEDIR)/jwt-service
+SVC_ENV		= $(SVC_CONFDIR)/jwt-service.env
+PROD_MODULE	= $(BUILD)/app-prod/app-prod.so
+PROD_OUT	= $(BUILD)/prod
+
+SVC_SUBST	= -e 's|@MODULE@|$(SVC_LIBDIR)/app.so|g' \
+		  -e 's|@CONFDIR@|$(SVC_CONFDIR)|g' \
+		  -e 's|@LOGDIR@|$(SVC_LOGDIR)|g' \
+		  -e 's|@RUNDIR@|$(SVC_RUNDIR)|g' \
+		  -e 's|@CHROOT@|$(SVC_CHROOT)|g' \
+		  -e 's|@USER@|$(SERVICE_USER)|g' \
+		  -e 's|@PORT@|$(SVC_PORT)|g' \
+		  -e 's|@TLS_PORT@|$(TLS_PORT)|g' \
+		  -e 's|@SERVER_NAME@|$(SERVER_NAME)|g' \
+		  -e 's|@KORE@|$(KORE_BIN)|g'
+
+.PHONY: install uninstall prod-module single-binary
+
+prod-module:
+	@$(MAKE) --no-print-directory module FLAVOR=prod SANITIZE=0
+
+# Regenerated on every install, because the paths come from the command
+# line.
+$(PROD_OUT)/kore.conf: conf/prod.conf.in FORCE
+$(PROD_OUT)/nginx-site.conf: conf/nginx-site.conf.in FORCE
+$(PROD_OUT)/jwt-service.service: conf/jwt-service.service.in FORCE
+$(PROD_OUT)/kore.conf $(PROD_OUT)/nginx-site.conf \
+    $(PROD_OUT)/jwt-service.service:
+	@mkdir -p $(dir $@)
+	@sed $(SVC_SUBST) $< > $@.tmp && mv $@.tmp $@
+
+install: prod-module $(PROD_OUT)/kore.conf $(PROD_OUT)/nginx-site.conf \
+    $(PROD_OUT)/jwt-service.service
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(SVC_LIBDIR) $(DESTDIR)$(SVC_CONFDIR) \
+	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SVC_CHROOT)
+	$(INSTALL) -d -m 0700 $(DESTDIR)$(SVC_CONFDIR)/tls
+	$(INSTALL) -d -m 0750 $(DESTDIR)$(SVC_LOGDIR)
+	$(INSTALL) -m 0644 $(PROD_MODULE) $(DESTDIR)$(SVC_LIBDIR)/app.so
+	$(INSTALL) -m 0644 $(PROD_OUT)/kore.conf conf/app.conf \
+	    $(PROD_OUT)/nginx-site.conf conf/nginx-proxy.conf \
+	    conf/jwt-service.env.example $(DESTDIR)$(SVC_CONFDIR)
+	$(INSTALL) -m 0644 $(PROD_OUT)/jwt-service.service $(DESTDIR)$(UNITDIR)
+	@if [ -e $(DESTDIR)$(SVC_ENV) ]; then \
+		echo "kept the existing $(DESTDIR)$(SVC_ENV)"; \
+	else \
+		echo "$(INSTALL) -m 0600 conf/jwt-service.env.example" \
+		    "$(DESTDIR)$(SVC_ENV)"; \
+		$(INSTALL) -m 0600 conf/jwt-service.env.example \
+		    $(DESTDIR)$(SVC_ENV); \
+	fi
+	@[ -e $(DESTDIR)$(SVC_CONFDIR)/tls/cert.pem ] || \
+	    echo "next: put cert.pem and key.pem into" \
+		"$(DESTDIR)$(SVC_CONFDIR)/tls (README.md, Deployment)"
+
+# Removes what install wrote, except the environment file, the TLS files
+# and the logs, which hold the site's own data.
+uninstall:
+	rm -f $(DESTDIR)$(SVC_LIBDIR)/app.so \
+	    $(DESTDIR)$(SVC_CONFDIR)/kore.conf \
+	    $(DESTDIR)$(SVC_CONFDIR)/app.conf \
+	    $(DESTDIR)$(SVC_CONFDIR)/nginx-site.conf \
+	    $(DESTDIR)$(SVC_CONFDIR)/nginx-proxy.conf \
+	    $(DESTDIR)$(SVC_CONFDIR)/jwt-service.env.example \
+	    $(DESTDIR)$(UNITDIR)/jwt-service.service
+	-rmdir $(DESTDIR)$(SVC_LIBDIR) $(DESTDIR)$(SVC_CHROOT) 2>/dev/null
+	@echo "kept $(DESTDIR)$(SVC_CONFDIR) (environment file, TLS files)" \
+	    "and $(DESTDIR)$(SVC_LOGDIR)"
+
+# Kore and the module in one executable, through kodev's single_binary
+# mode (global to a build.conf, so it has its own staging folder).  The
+# binary embeds the production kore.conf for these paths, without its
+# `load` line, and reads app.conf at run time.  NOTE: Kore 4.1.0's
+# single-binary main() leaves option parsing to kore_parent_configure(),
+# which does not parse options, so the binary ignores -f, -n, -r and -q: it
+# always forks into the background and needs root for chroot and runas.
+KORE_SOURCE	?= /usr/share/kore
+# Debian's kore package is built with these (/usr/share/kore/features).
+# Without PGSQL=1 the workers' seccomp filter lacks socket(), which a
+# worker of the forked-off binary calls when syslog has no connection.
+SB_KORE_FLAVOR	= PGSQL=1 TASKS=1
+# kodev names the binary after its folder.
+SB_ROOT		?= $(BUILD)/single
+SB_STAGE	= $(SB_ROOT)/jwt-service
+SB_BIN		= $(SB_STAGE)/jwt-service
+
+single-binary: $(PROD_OUT)/kore.conf
+	@mkdir -p $(SB_STAGE)/conf
+	@ln -sfn $(CURDIR)/functions $(SB_STAGE)/src
+	@ln -sfn $(CURDIR)/assets $(SB_STAGE)/assets
+	@sed '/^load[[:space:]]/d' $(PROD_OUT)/kore.conf > \
+	    $(SB_STAGE)/conf/jwt-service.conf
+	@{ echo 'single_binary=yes'; echo 'kore_source=$(KORE_SOURCE)'; \
+	    echo 'kore_flavor=$(SB_KORE_FLAVOR)'; \
+	    cat conf/build.conf; } > $(SB_STAGE)/conf/build.conf
+	@# Everything is rebuilt: Kore's Makefile does not notice a changed
+	@# flavor, nor kodev a changed header.
+	@rm -rf $(SB_STAGE)/.objs
+	cd $(SB_STAGE) && env $(KODEV_ENV) KORE_BUILD_FLAVOR=prod kodev build
+	@echo "built $(SB_BIN)"

@@ -9,8 +9,7 @@ set -u
 dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 scripts=(test_flow.sh test_observe.sh test_interop.sh test_matrix.sh
     test_refusal.sh test_rotation.sh test_users.sh test_pgsql.sh
-    test_scaleout.sh
-    test_attack.sh)
+    test_scaleout.sh test_install.sh test_attack.sh)
 total_passed=0
 total_failed=0
 broken=0
