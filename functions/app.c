@@ -293,6 +293,11 @@ app_metrics_configure(void)
 	    sizeof(err)) == -1)
 		app_refuse_start("configuration: METRICS_ALLOW: %s", err);
 
+	/* The same list syntax names the proxies trusted for X-Real-IP. */
+	if ((allow = getenv("TRUSTED_PROXIES")) != NULL &&
+	    metrics_allow_parse(&app.proxies, allow, err, sizeof(err)) == -1)
+		app_refuse_start("configuration: TRUSTED_PROXIES: %s", err);
+
 	/*
 	 * glibc reads the time zone file on the first gmtime_r(), which the
 	 * workers' seccomp filter would kill them for, so it is read here.
@@ -623,14 +628,29 @@ app_audit(struct http_request *req, struct audit_event *ev)
 	kore_log(LOG_NOTICE, AUDIT_LOG_PREFIX "%s", line);
 }
 
-/* Returns the client's IPv4 or IPv6 address as text, or NULL. */
+/*
+ * Returns the client's IPv4 or IPv6 address as text, or NULL: the peer's,
+ * or the one a trusted proxy put in X-Real-IP.
+ */
 static const char *
 app_client_ip(struct http_request *req, char *buf, size_t size)
 {
 	struct connection	*c;
 	const void		*addr;
+	const char		*value;
+	uint8_t			parsed[sizeof(struct in6_addr)];
+	int			family;
 
 	c = req->owner;
+	if (app.proxies.count > 0 && metrics_allow_match(&app.proxies,
+	    (const struct sockaddr *)(const void *)&c->addr) &&
+	    app_request_header(req, "x-real-ip", &value) == 1) {
+		family = strchr(value, ':') != NULL ? AF_INET6 : AF_INET;
+		if (inet_pton(family, value, parsed) == 1)
+			return (inet_ntop(family, parsed, buf,
+			    (socklen_t)size));
+	}
+
 	switch (c->family) {
 	case AF_INET:
 		addr = &c->addr.ipv4.sin_addr;

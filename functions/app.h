@@ -36,6 +36,7 @@ struct app_state {
 	struct hmac_key		throttle_key;	/* keys PostgreSQL's counts */
 	struct metrics		*metrics; /* shared by every worker */
 	struct metrics_allow	metrics_allow;	/* who may read GET /metrics */
+	struct metrics_allow	proxies;	/* who may set X-Real-IP */
 };
 
 extern struct app_state	app;
@@ -64,7 +65,9 @@ int	app_reject_bad_head(struct http_request *req, const char *route);
 
 /*
  * Writes the client's address as text ("127.0.0.1", "::1") into buf, or
- * "unknown" for a connection without one.
+ * "unknown" for a connection without one.  For a connection from an
+ * address in TRUSTED_PROXIES it is the address in the request's one
+ * X-Real-IP header, when that is a valid IPv4 or IPv6 address.
  */
 void	app_client_address(struct http_request *req, char *buf, size_t len);
 

@@ -73,12 +73,13 @@ hash=$(printf '%s' ann-password | "$PYTHON" "$USERS_SUPPORT" hash scrypt)
 sql "INSERT INTO jwt_users VALUES ('ann', '$hash', '{read}')" >/dev/null ||
     bail_out "cannot insert the test user"
 
-# Behind a balancer every client has the balancer's address, so only the
-# username is throttled (the README says the same).
+# nginx sends each client's address in X-Real-IP, trusted from nginx's
+# own address only, so addresses are throttled per client.
 for name in A B; do
 	kore_start JWT_SECRET="$SECRET" AUTH_USERS_STORE=pgsql \
 	    DATA_STORE=pgsql PGSQL_DSN="$PG_DSN" THROTTLE_USER_LIMIT=4 \
-	    THROTTLE_ADDR_LIMIT=0 THROTTLE_DELAY=30 ||
+	    THROTTLE_ADDR_LIMIT=6 THROTTLE_DELAY=30 \
+	    TRUSTED_PROXIES=127.0.0.1/32 ||
 	    bail_out "instance $name did not start"
 	save_instance "$name"
 	KORE_PID=
@@ -111,6 +112,7 @@ http {
 			proxy_http_version 1.1;
 			proxy_set_header Connection "";
 			proxy_set_header Host \$host;
+			proxy_set_header X-Real-IP \$remote_addr;
 		}
 	}
 }
@@ -187,6 +189,39 @@ login ann ann-password
 assert_status 429
 assert_equal "one username row holds the 4 failures" 4 \
     "$(sql "SELECT fails FROM login_throttle WHERE kind = 'user'")"
+
+begin_case "client addresses through the balancer"
+# Six failures from 127.0.0.2 through nginx lock that address on both
+# instances; 127.0.0.3 through nginx is not locked.
+for i in 1 2 3 4 5 6; do
+	login "nobody-$i" wrong --interface 127.0.0.2
+	[ "$RESP_STATUS" = 401 ] || fail "failure $i from 127.0.0.2" 401 \
+	    "$RESP_STATUS"
+done
+if grep -q '"client":"127.0.0.2"' "$A_LOG" &&
+    grep -q '"client":"127.0.0.2"' "$B_LOG"; then
+	pass "audit lines name the client, not nginx"
+else
+	fail "audit lines name the client, not nginx" '"client":"127.0.0.2"' \
+	    "$(grep -o '"client":"[^"]*"' "$A_LOG" | sort | uniq -c | tr '\n' ' ')"
+fi
+login nobody-7 wrong --interface 127.0.0.2
+assert_status 429
+http_request POST /jwt --interface 127.0.0.3 --data 'username=x&password=y'
+assert_status 401
+
+begin_case "X-Real-IP from an untrusted address is ignored"
+use_instance A
+log_mark
+http_request POST /jwt --interface 127.0.0.4 -H 'X-Real-IP: 10.9.8.7' \
+    --data 'username=x&password=y'
+assert_status 401
+assert_log_since_mark "the peer address is logged" '"client":"127.0.0.4"'
+if tail -n +"$((LOG_MARK + 1))" "$KORE_LOG" | grep -q 10.9.8.7; then
+	fail "the forged address is not used" "no 10.9.8.7" "found"
+else
+	pass "the forged address is not used"
+fi
 
 begin_case "tokens issued before still work on both"
 for name in A B; do
