@@ -80,8 +80,16 @@ kore_parent_configure(int argc, char **argv)
 {
 	char		err[256];
 
+#if defined(KORE_SINGLE_BINARY)
+	/*
+	 * Kore 4.1.0's single-binary main() leaves the options (-f, -n, -r,
+	 * -q) to this hook, so without this call the binary ignores them.
+	 */
+	kore_default_getopt(argc, argv);
+#else
 	(void)argc;
 	(void)argv;
+#endif
 
 	/* Log lines reach a redirected stdout as they happen. */
 	(void)fflush(stdout);

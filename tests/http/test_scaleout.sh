@@ -3,7 +3,7 @@
 # Two instances of the service behind nginx, as a load balancer, sharing
 # one PostgreSQL server: a token issued by one instance is accepted by the
 # other, nginx spreads logins over both, and failed logins are counted in
-# the database, so the throttle holds across instances.
+# the database, so the throttle applies across instances.
 
 set -u
 # shellcheck source-path=SCRIPTDIR source=lib.sh
