@@ -47,12 +47,19 @@ struct app_state	app;
  * a new thread whose rseq registration fails when the main thread has
  * one.  AddressSanitizer (make SANITIZE=1) also calls gettid and
  * sched_getaffinity when a thread starts; both only read.
+ *
+ * libpq connecting over TCP with its default gssencmode=prefer looks for
+ * the Kerberos configuration with newfstatat and getdents64, and glibc
+ * stats /etc/localtime with newfstatat; both calls only read file
+ * metadata, and Kore 4.1.0's worker filter kills a worker for either.
  */
 KORE_SECCOMP_FILTER("app",
 	KORE_SYSCALL_DENY(clone3, ENOSYS),
 	KORE_SYSCALL_ALLOW(rseq),
 	KORE_SYSCALL_ALLOW(gettid),
-	KORE_SYSCALL_ALLOW(sched_getaffinity)
+	KORE_SYSCALL_ALLOW(sched_getaffinity),
+	KORE_SYSCALL_ALLOW(newfstatat),
+	KORE_SYSCALL_ALLOW(getdents64)
 );
 
 static void		app_refuse_start(const char *, ...)

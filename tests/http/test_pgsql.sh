@@ -63,8 +63,9 @@ sql "INSERT INTO jwt_users (username, password_hash, perms) VALUES
     bail_out "cannot insert the test users"
 sql "INSERT INTO salaries VALUES (5, 'Zoë', 6100)" >/dev/null
 
+# TCP, as production connects (the workers' chroot hides Unix sockets).
 kore_start JWT_SECRET="$SECRET" AUTH_USERS_STORE=pgsql DATA_STORE=pgsql \
-    PGSQL_DSN="$PG_DSN" THROTTLE_USER_LIMIT=3 THROTTLE_ADDR_LIMIT=50 \
+    PGSQL_DSN="$PG_DSN_TCP" THROTTLE_USER_LIMIT=3 THROTTLE_ADDR_LIMIT=50 \
     THROTTLE_DELAY=3 THROTTLE_DELAY_MAX=6 ||
     bail_out "Kore did not start with the PostgreSQL stores"
 

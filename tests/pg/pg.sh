@@ -1,9 +1,12 @@
 # Starts and stops a throwaway PostgreSQL server for the tests: a new
-# cluster in a temporary folder, reached only through a Unix socket in
-# that folder (no TCP listener), with scram-sha-256 passwords.  Source
+# cluster in a temporary folder, reached through a Unix socket in that
+# folder and TCP on 127.0.0.1, with scram-sha-256 passwords.  Source
 # this file, then call pg_start; it sets:
 #   PG_DIR   the cluster's folder (data and socket)
-#   PG_DSN   a libpq connection string for the service's role
+#   PG_DSN   a libpq connection string for the service's role, through
+#            the Unix socket
+#   PG_DSN_TCP the same through TCP on 127.0.0.1:PG_PORT, as production
+#            setups connect
 #   PG_ADMIN a psql command line for the superuser
 # pg_stop and pg_resume stop and restart the same cluster (an outage);
 # pg_destroy stops it and removes the folder.
@@ -14,6 +17,8 @@
 PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
 PG_DIR=
 PG_DSN=
+PG_DSN_TCP=
+PG_PORT=
 PG_ADMIN=
 PG_SERVICE_PASSWORD=
 
@@ -51,9 +56,14 @@ pg_start() {
 		return 1
 	}
 
+	PG_PORT=$(/usr/bin/python3 -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])
+s.close()')
 	pg_resume || return 1
 
-	PG_ADMIN="psql -X -q -v ON_ERROR_STOP=1 -h $PG_DIR -U postgres"
+	PG_ADMIN="psql -X -q -v ON_ERROR_STOP=1 -h $PG_DIR -p $PG_PORT -U postgres"
 	export PGPASSFILE=$PG_DIR/pgpass
 	printf '%s:*:*:postgres:%s\n' "$PG_DIR" "$(cat "$pwfile")" > "$PGPASSFILE"
 	chmod 600 "$PGPASSFILE"
@@ -64,14 +74,15 @@ pg_start() {
 	    "ALTER ROLE jwt_service PASSWORD '$PG_SERVICE_PASSWORD'" \
 	    >/dev/null || return 1
 
-	PG_DSN="host=$PG_DIR dbname=jwt user=jwt_service password=$PG_SERVICE_PASSWORD connect_timeout=2"
+	PG_DSN="host=$PG_DIR port=$PG_PORT dbname=jwt user=jwt_service password=$PG_SERVICE_PASSWORD connect_timeout=2"
+	PG_DSN_TCP="host=127.0.0.1 port=$PG_PORT dbname=jwt user=jwt_service password=$PG_SERVICE_PASSWORD connect_timeout=2"
 }
 
 # Starts the server of the existing cluster and waits until it accepts
 # connections.
 pg_resume() {
 	pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" \
-	    -o "-c listen_addresses='' -c unix_socket_directories='$PG_DIR' -c fsync=off" \
+	    -o "-c listen_addresses=127.0.0.1 -c port=$PG_PORT -c unix_socket_directories='$PG_DIR' -c fsync=off" \
 	    -w -t 30 start >/dev/null || {
 		echo "pg_resume: the server did not start:" >&2
 		tail -n 20 "$PG_DIR/server.log" | sed 's/^/    | /' >&2
