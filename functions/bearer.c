@@ -32,7 +32,7 @@ bearer(struct http_request *req)
 
 	/* Woken again while the data is read from PostgreSQL. */
 	if (http_state_exists(req))
-		return (datastore_serve(req));
+		return (datastore_serve(req, NULL, 0, NULL, 0));
 
 	if (app_reject_bad_head(req, "/bearer"))
 		return (KORE_RESULT_OK);
@@ -93,10 +93,11 @@ bearer(struct http_request *req)
 		return (KORE_RESULT_OK);
 	}
 
-	app_accept_granted(req, sub, sub_len, token, len);
-
+	/* The audit line follows the query, so it gives the status sent. */
 	if (app.cfg.data_store == CONFIG_DATA_PGSQL)
-		return (datastore_serve(req));
+		return (datastore_serve(req, sub, sub_len, token, len));
+
+	app_accept_granted(req, sub, sub_len, token, len);
 
 	http_response_header(req, "content-type", "application/json");
 	http_response_header(req, "cache-control", "no-store");

@@ -18,6 +18,10 @@ struct datastore_state {
 	struct pgstore_query	q;
 	struct kore_buf		*body;	/* the JSON, once the rows are read */
 	int			bad_rows;
+	char			*sub;	/* a copy: the token cache may move */
+	size_t			sub_len;
+	const char		*token;	/* in the request's Authorization */
+	size_t			token_len;
 };
 
 static void	datastore_onfree(struct http_request *);
@@ -27,7 +31,8 @@ static int	datastore_write(struct kore_pgsql *, struct kore_buf *);
 static int	datastore_is_integer(const char *);
 
 int
-datastore_serve(struct http_request *req)
+datastore_serve(struct http_request *req, const char *sub, size_t sub_len,
+    const char *token, size_t token_len)
 {
 	struct datastore_state	*st;
 	int			status;
@@ -35,6 +40,12 @@ datastore_serve(struct http_request *req)
 	if ((st = http_state_get(req)) == NULL) {
 		st = http_state_create(req, sizeof(*st), datastore_onfree);
 		pgstore_prepare(&st->q, DATASTORE_QUERY);
+		st->sub = kore_malloc(sub_len + 1);
+		memcpy(st->sub, sub, sub_len);
+		st->sub[sub_len] = '\0';
+		st->sub_len = sub_len;
+		st->token = token;
+		st->token_len = token_len;
 	}
 
 	while ((status = pgstore_step(&st->q, req)) == PGSTORE_ROWS) {
@@ -48,22 +59,23 @@ datastore_serve(struct http_request *req)
 		return (KORE_RESULT_RETRY);
 	case PGSTORE_COMPLETE:
 		if (st->bad_rows || st->body == NULL) {
-			app_respond_text(req, HTTP_STATUS_INTERNAL_ERROR,
+			(void)app_reject(req, "/bearer",
+			    HTTP_STATUS_INTERNAL_ERROR, "database_rows",
 			    "Internal Server Error");
 			break;
 		}
+		app_accept_granted(req, st->sub, st->sub_len, st->token,
+		    st->token_len);
 		http_response_header(req, "content-type", "application/json");
 		http_response_header(req, "cache-control", "no-store");
 		http_response(req, HTTP_STATUS_OK, st->body->data,
 		    st->body->offset);
 		break;
 	default:
-		/*
-		 * The token was granted and audited already; the failed query
-		 * is logged by pgstore.
-		 */
+		/* pgstore logged why the query failed. */
 		http_response_header(req, "retry-after", "5");
-		app_respond_text(req, HTTP_STATUS_SERVICE_UNAVAILABLE,
+		(void)app_reject(req, "/bearer",
+		    HTTP_STATUS_SERVICE_UNAVAILABLE, "database",
 		    "Service Unavailable: the database is unreachable");
 		break;
 	}
@@ -80,6 +92,8 @@ datastore_finish(struct http_request *req, struct datastore_state *st)
 		kore_buf_free(st->body);
 		st->body = NULL;
 	}
+	kore_free(st->sub);
+	st->sub = NULL;
 	http_state_cleanup(req);
 }
 
@@ -97,6 +111,8 @@ datastore_onfree(struct http_request *req)
 		kore_buf_free(st->body);
 		st->body = NULL;
 	}
+	kore_free(st->sub);
+	st->sub = NULL;
 }
 
 /*

@@ -12,10 +12,12 @@ struct http_request;
 
 /*
  * Sends the salaries as a JSON array of {"name", "salary"} objects, read
- * asynchronously; the handler calls it again each time Kore wakes the
- * request and returns its result.  An unreachable database gets 503 with
- * Retry-After.
+ * asynchronously, to a request granted to subject sub with token; the
+ * handler calls it again with NULL and 0 each time Kore wakes the request,
+ * and returns its result.  An unreachable database gets 503 with
+ * Retry-After.  The audit line is written with the status sent.
  */
-int	datastore_serve(struct http_request *req);
+int	datastore_serve(struct http_request *req, const char *sub,
+	    size_t sub_len, const char *token, size_t token_len);
 
 #endif

@@ -58,6 +58,9 @@ static const struct metrics_reason {
 	{ "malformed_authorization",	METRICS_ROUTE_BEARER },
 	{ "other_scheme",		METRICS_ROUTE_BEARER },
 	{ "no_read_perm",		METRICS_ROUTE_BEARER },
+	/* functions/datastore.c */
+	{ "database",			METRICS_ROUTE_BEARER },
+	{ "database_rows",		METRICS_ROUTE_BEARER },
 	/* token_result_reason() in functions/token.c */
 	{ "format",			METRICS_ROUTE_BEARER },
 	{ "encoding",			METRICS_ROUTE_BEARER },

@@ -151,6 +151,7 @@ assert_equal "no username row of 3 failures" 0 "$rows"
 
 begin_case "database outage"
 pg_stop
+log_mark
 worker_pids=$(session_members "$KORE_LAST_SID" | sort)
 http_request GET /bearer -H "Authorization: Bearer $ALICE_TOKEN"
 assert_status 503
@@ -170,6 +171,11 @@ for i in 1 2 3 4 5 6; do
 done
 assert_equal "no worker restarted" "$worker_pids" \
     "$(session_members "$KORE_LAST_SID" | sort)"
+# The audit line gives the status sent, not the token check's result.
+assert_log_since_mark "the 503 is audited as rejected" '"route":"/bearer"' \
+    '"result":"rejected"' '"status":503' '"reason":"database"'
+granted=$(tail -n +"$((LOG_MARK + 1))" "$KORE_LOG" | grep -c '"result":"granted"')
+assert_equal "no request audited as granted during the outage" 0 "$granted"
 
 begin_case "recovery when the database returns"
 pg_resume || bail_out "PostgreSQL did not restart"

@@ -258,10 +258,12 @@ metrics_render_lines(void **state)
 	}
 	/*
 	 * /jwt: "ok", the 7 reasons of both routes, its own 5 and the 5 of
-	 * the login check.  /bearer: "ok", the same 7, its own 5 and the 19
-	 * token reasons.  Then the suppressed lines and the start time.
+	 * the login check.  /bearer: "ok", the same 7, its own 5, the 2 of
+	 * the data store and the 19 token reasons.  Then the suppressed
+	 * lines and the start time.
 	 */
-	assert_int_equal(samples, (1 + 7 + 5 + 5) + (1 + 7 + 5 + 19) + 2);
+	assert_int_equal(samples,
+	    (1 + 7 + 5 + 5) + (1 + 7 + 5 + 2 + 19) + 2);
 	free(copy);
 	metrics_destroy(m);
 }
