@@ -10,8 +10,10 @@ BUILD		= build
 UNIT_DIR	= $(BUILD)/unit
 DEV_SECRET	= conf/dev.secret
 
-PACKAGES	= kore libssl-dev libyajl-dev libcmocka-dev python3-jwt curl \
-		  libjwt-dev postgresql nginx
+# What make run needs, and what make test needs on top (the tests start
+# their own PostgreSQL and nginx on loopback).
+RUN_PACKAGES	= kore libssl-dev libyajl-dev curl
+TEST_PACKAGES	= libcmocka-dev python3-jwt libjwt-dev postgresql nginx
 
 # The Kore-free core: unit-tested without a server.
 CORE		= b64url hmac jsonobj token tokencache media login authz credentials config
@@ -63,28 +65,51 @@ KORE_PRELOAD	= $(shell $(CC) -print-file-name=libasan.so) \
 		  $(shell $(CC) -print-file-name=libubsan.so)
 endif
 
-.PHONY: all deps module unit interop test http fuzz bench run kodev clean FORCE
+.PHONY: all deps test-deps install-packages module unit interop test http fuzz bench run \
+	kodev clean FORCE
 
 all: module
 
-# Installs the Debian packages the build and tests need, through sudo
-# when not root.  Elsewhere it lists them.
+# Installs the Debian packages that make run (deps) or make test
+# (test-deps) needs, through sudo when not root.  Elsewhere it lists them.
+# A policy-rc.d that denies every start, while none exists, keeps the
+# postgresql and nginx packages from starting their own services.
 deps:
+	@$(MAKE) --no-print-directory install-packages \
+	    WANTED="$(RUN_PACKAGES)"
+
+test-deps:
+	@$(MAKE) --no-print-directory install-packages \
+	    WANTED="$(RUN_PACKAGES) $(TEST_PACKAGES) npm"
+
+install-packages:
 	@missing=""; \
-	for p in $(PACKAGES); do \
+	for p in $(WANTED); do \
+		if [ "$$p" = npm ]; then \
+			command -v npm >/dev/null || \
+			    missing="$$missing nodejs npm"; \
+			continue; \
+		fi; \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
 		    grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
-	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
 	if ! command -v apt-get >/dev/null; then \
 		echo "missing packages; install:$$missing" >&2; exit 1; \
 	fi; \
 	sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
 	echo "installing:$$missing"; \
+	policy=/usr/sbin/policy-rc.d; added=0; \
+	if [ ! -e $$policy ]; then \
+		printf '#!/bin/sh\nexit 101\n' | $$sudo tee $$policy >/dev/null && \
+		    $$sudo chmod 755 $$policy && added=1; \
+	fi; \
 	$$sudo apt-get update -qq && \
 	    DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq \
-	    $$missing
+	    $$missing; \
+	status=$$?; \
+	[ $$added = 0 ] || $$sudo rm -f $$policy; \
+	exit $$status
 
 module: $(MODULE)
 
@@ -152,13 +177,11 @@ $(TOOL): $(TOOL_SRCS) $(CORE_HDRS) $(FLAGS_STAMP)
 	@mkdir -p $(BUILD)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(TOOL_SRCS) -lcrypto -lyajl
 
-test: tool
-
-http: module interop
+http: module interop tool
 	@$(HTTP_ENV) bash tests/http/run.sh
 
-test: deps
-	@$(MAKE) --no-print-directory $(UNIT_TESTS) module interop
+test: test-deps
+	@$(MAKE) --no-print-directory $(UNIT_TESTS) module interop tool
 	@$(HTTP_ENV) bash tests/run.sh $(UNIT_TESTS)
 
 # The service against a no-auth ceiling and Node, on loopback

@@ -444,6 +444,12 @@ assert_no_header access_token
 http_request GET /other "${TLS[@]}"
 assert_status 404
 
+# The balancer's health check goes through nginx; the metrics do not.
+http_request GET /health "${TLS[@]}"
+assert_status 200
+http_request GET /metrics "${TLS[@]}"
+assert_status 404
+
 # Kore itself, on loopback, sends no HSTS.
 FLOW_URL=$BASE_URL
 BASE_URL=$KORE_URL
