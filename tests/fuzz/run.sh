@@ -4,7 +4,8 @@
 # FUZZ_SECONDS seconds (default 60), one after another.
 #
 #   FUZZ_SECONDS   run time of each harness, in seconds
-#   FUZZ_TARGETS   harnesses to run (default: "token b64url login jsonobj hmac")
+#   FUZZ_TARGETS   harnesses to run (default: "token b64url login jsonobj hmac
+#                  users")
 #   FUZZ_SRC       folder of the code under test (default: functions), for
 #                  fuzzing a patched copy
 #   FUZZ_FLAGS     extra libFuzzer options, e.g. -use_value_profile=1
@@ -24,7 +25,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
-FUZZ_TARGETS=${FUZZ_TARGETS:-"token b64url login jsonobj hmac"}
+FUZZ_TARGETS=${FUZZ_TARGETS:-"token b64url login jsonobj hmac users"}
 FUZZ_SRC=${FUZZ_SRC:-functions}
 FUZZ_FLAGS=${FUZZ_FLAGS:-}
 FUZZ_COVERAGE=${FUZZ_COVERAGE:-0}
@@ -46,6 +47,8 @@ sources() {
 		    "$FUZZ_SRC"/media.c ;;
 	jsonobj) echo "$FUZZ_SRC"/jsonobj.c ;;
 	hmac)	echo "$FUZZ_SRC"/hmac.c ;;
+	users)	echo "$FUZZ_SRC"/b64url.c "$FUZZ_SRC"/jsonobj.c \
+		    "$FUZZ_SRC"/passhash.c "$FUZZ_SRC"/userstore.c ;;
 	*)	return 1 ;;
 	esac
 }
@@ -100,7 +103,7 @@ failed=""
 for name in $FUZZ_TARGETS; do
 	if ! srcs=$(sources "$name"); then
 		echo "unknown harness '$name';" \
-		    "known: token b64url login jsonobj hmac" >&2
+		    "known: token b64url login jsonobj hmac users" >&2
 		exit 2
 	fi
 
