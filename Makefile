@@ -362,5 +362,8 @@ single-binary: $(PROD_OUT)/kore.conf
 	@# Everything is rebuilt: Kore's Makefile does not notice a changed
 	@# flavor, nor kodev a changed header.
 	@rm -rf $(SB_STAGE)/.objs
-	cd $(SB_STAGE) && env $(KODEV_ENV) KORE_BUILD_FLAVOR=prod kodev build
+	@# Kore's own Makefile reads SANITIZE as -fsanitize's argument, and
+	@# make passes command-line variables on through MAKEFLAGS.
+	cd $(SB_STAGE) && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u SANITIZE \
+	    $(KODEV_ENV) KORE_BUILD_FLAVOR=prod kodev build
 	@echo "built $(SB_BIN)"

@@ -94,10 +94,13 @@ assert_status 200
 ISSUED=$(header_values access_token)
 [ -n "$ISSUED" ] || bail_out "POST /jwt issued no token"
 
-# The same token with its last signature character changed.
-last=${ISSUED: -1}
-[ "$last" = A ] && swap=B || swap=A
-TAMPERED=${ISSUED%?}$swap
+# The same token with the first signature character changed.  Not the
+# last one: its low bits are padding, which a lenient base64url decoder
+# such as PyJWT's ignores, so changing it may leave the signature as is.
+signature=${ISSUED##*.}
+first=${signature:0:1}
+[ "$first" = A ] && swap=B || swap=A
+TAMPERED=${ISSUED%.*}.$swap${signature:1}
 
 # jsonwebtoken signs the issued token's claims with the options the
 # service's tokens correspond to: the same bytes must come out.
