@@ -162,7 +162,7 @@ jwt_check_pair(struct http_request *req, struct login_request *login)
 	now = app_now();
 	app_client_address(req, addr, sizeof(addr));
 
-	if (logincheck_throttled(login, addr, now, &retry_after)) {
+	if (logincheck_attempt(login, addr, now, &retry_after)) {
 		logincheck_reject_throttled(req, retry_after);
 		return (KORE_RESULT_OK);
 	}
@@ -176,7 +176,8 @@ jwt_check_pair(struct http_request *req, struct login_request *login)
 		return (KORE_RESULT_OK);
 	}
 
-	logincheck_record(login, addr, ok, now);
+	if (ok == 1)
+		logincheck_succeeded(login, addr);
 	if (ok == 0) {
 		jwt_reject(req, HTTP_STATUS_UNAUTHORIZED, "Unauthorized",
 		    "bad_credentials");

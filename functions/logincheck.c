@@ -10,6 +10,7 @@
 #include <openssl/crypto.h>
 
 #include "app.h"
+#include "jsonobj.h"
 #include "logincheck.h"
 #include "passhash.h"
 #include "pgstore.h"
@@ -45,6 +46,7 @@ struct login_check {
 	int			phase;
 	int			known;		/* the username exists */
 	int			task_started;
+	int			abandoned;	/* set when Kore frees req */
 	int			ok;		/* 1 right, 0 wrong, -1 error */
 	long			retry_after;
 };
@@ -68,44 +70,63 @@ static void	logincheck_finish(struct http_request *, struct login_check *);
 static int	tasks_pending;
 
 /*
- * Whether one is throttled: the larger retry time of the username and the
- * address, in seconds, or a value <= 0 when neither is.
+ * A login attempt, as throttle_attempt() makes it in memory: returns the
+ * seconds the username or the address stays locked (the larger), or a
+ * value <= 0, in which case the attempt is counted as a failure of both
+ * keys in the same statement, before the password is checked.  A count is
+ * forgotten window seconds after its last failure, or when its lock ends
+ * if that is later, and the next failure starts again at 1.  Rows nobody
+ * failed on for window + delay_max seconds are deleted.  Parameters: $1
+ * and $2 the user and address keys, $3 and $4 their limits (0 turns a
+ * kind off), $5 delay, $6 delay_max, $7 window.
  */
-static const char	throttle_check_sql[] =
-	"SELECT coalesce(max(ceil(extract(epoch FROM t.last_fail - now()) + "
-	"least($5::float8 * power(2::float8, least(t.fails - l.lim, 30)), "
-	"$6::float8))), 0)::bigint "
+#define LOCK(lim)	"least($5::float8 * power(2::float8, " \
+	"least(t.fails - " lim ", 30)), $6::float8)"
+#define LIM		"(CASE t.kind WHEN 'user' THEN $3::int ELSE $4::int END)"
+static const char	throttle_attempt_sql[] =
+	"WITH state AS (SELECT coalesce(max(ceil("
+	"extract(epoch FROM t.last_fail - now()) + " LOCK("l.lim") ")), "
+	"0)::bigint AS retry "
 	"FROM login_throttle t JOIN (VALUES ('user', $1::bytea, $3::int), "
 	"('addr', $2::bytea, $4::int)) AS l(kind, key, lim) "
 	"ON t.kind = l.kind AND t.key = l.key "
-	"WHERE l.lim > 0 AND t.fails >= l.lim";
+	"WHERE l.lim > 0 AND t.fails >= l.lim), "
+	"purge AS (DELETE FROM login_throttle WHERE last_fail < now() - "
+	"make_interval(secs => $7::float8 + $6::float8) "
+	"AND key <> $1::bytea AND key <> $2::bytea), "
+	"counted AS (INSERT INTO login_throttle AS t (kind, key, fails, "
+	"last_fail) SELECT v.kind, v.key, 1, now() FROM (VALUES "
+	"('user', $1::bytea, $3::int), ('addr', $2::bytea, $4::int)) "
+	"AS v(kind, key, lim), state WHERE v.lim > 0 AND state.retry <= 0 "
+	"ON CONFLICT (kind, key) DO UPDATE SET fails = CASE WHEN "
+	"extract(epoch FROM now() - t.last_fail) > greatest($7::float8, "
+	"CASE WHEN " LIM " > 0 AND t.fails >= " LIM " THEN " LOCK(LIM) " "
+	"ELSE 0 END) THEN 1 "
+	"ELSE least(t.fails + 1, 1000000000) END, last_fail = now()) "
+	"SELECT retry FROM state";
+#undef LIM
+#undef LOCK
 
 /*
- * Counts a failure against both keys, as throttle.h describes: a count is
- * forgotten window seconds after its last failure, or when its lock ends
- * if that is later, and the next failure starts again at 1.  Rows nobody
- * failed on for window + delay_max seconds are deleted.
+ * Takes back the failure counted for an attempt that succeeded: the
+ * username's row goes, and the address loses one failure.
  */
-#define LIM	"(CASE t.kind WHEN 'user' THEN $5::int ELSE $6::int END)"
-static const char	throttle_fail_sql[] =
-	"WITH purge AS (DELETE FROM login_throttle WHERE last_fail < now() - "
-	"make_interval(secs => $3::float8 + $4::float8) "
-	"AND key <> $1::bytea AND key <> $2::bytea) "
-	"INSERT INTO login_throttle AS t (kind, key, fails, last_fail) "
-	"VALUES ('user', $1::bytea, 1, now()), ('addr', $2::bytea, 1, now()) "
-	"ON CONFLICT (kind, key) DO UPDATE SET fails = CASE WHEN "
-	"extract(epoch FROM now() - t.last_fail) > greatest($3::float8, "
-	"CASE WHEN " LIM " > 0 AND t.fails >= " LIM " THEN "
-	"least($7::float8 * power(2::float8, least(t.fails - " LIM ", 30)), "
-	"$4::float8) ELSE 0 END) THEN 1 "
-	"ELSE least(t.fails + 1, 1000000000) END, last_fail = now()";
-#undef LIM
+static const char	throttle_succeeded_sql[] =
+	"WITH user_row AS (DELETE FROM login_throttle "
+	"WHERE kind = 'user' AND key = $1::bytea) "
+	"UPDATE login_throttle SET fails = fails - 1 "
+	"WHERE kind = 'addr' AND key = $2::bytea AND fails > 0";
 
-static const char	throttle_reset_sql[] =
-	"DELETE FROM login_throttle WHERE kind = 'user' AND key = $1::bytea";
-
+/*
+ * The user's hash and perms.  The third column is true when a perm is
+ * NULL or contains a character that array_to_string() would blur, such
+ * as a comma; the row is then rejected like an invalid line of the users
+ * file.
+ */
 static const char	user_sql[] =
-	"SELECT password_hash, array_to_string(perms, ',') "
+	"SELECT password_hash, array_to_string(perms, ','), "
+	"EXISTS (SELECT 1 FROM unnest(perms) AS p "
+	"WHERE p IS NULL OR p !~ '^[A-Za-z0-9._-]{1,64}$') "
 	"FROM jwt_users WHERE username = $1";
 
 struct login_check *
@@ -185,7 +206,7 @@ logincheck_throttle(struct http_request *req, struct login_check *st)
 
 	if (app.cfg.throttle_store == CONFIG_THROTTLE_MEMORY) {
 		now = app_now();
-		if (logincheck_throttled(&st->login, st->addr, now,
+		if (logincheck_attempt(&st->login, st->addr, now,
 		    &st->retry_after)) {
 			logincheck_reject_throttled(req, st->retry_after);
 			return (HTTP_STATE_COMPLETE);
@@ -196,7 +217,7 @@ logincheck_throttle(struct http_request *req, struct login_check *st)
 
 	q = &st->q;
 	if (!q->started) {
-		pgstore_prepare(q, throttle_check_sql);
+		pgstore_prepare(q, throttle_attempt_sql);
 		(void)snprintf(st->limits[0], sizeof(st->limits[0]), "%ld",
 		    app.cfg.throttle.user_limit);
 		(void)snprintf(st->limits[1], sizeof(st->limits[1]), "%ld",
@@ -205,12 +226,15 @@ logincheck_throttle(struct http_request *req, struct login_check *st)
 		    app.cfg.throttle.delay);
 		(void)snprintf(st->limits[3], sizeof(st->limits[3]), "%ld",
 		    app.cfg.throttle.delay_max);
+		(void)snprintf(st->limits[4], sizeof(st->limits[4]), "%ld",
+		    app.cfg.throttle.window);
 		pgstore_param(q, st->user_key, strlen(st->user_key));
 		pgstore_param(q, st->addr_key, strlen(st->addr_key));
 		pgstore_param(q, st->limits[0], strlen(st->limits[0]));
 		pgstore_param(q, st->limits[1], strlen(st->limits[1]));
 		pgstore_param(q, st->limits[2], strlen(st->limits[2]));
 		pgstore_param(q, st->limits[3], strlen(st->limits[3]));
+		pgstore_param(q, st->limits[4], strlen(st->limits[4]));
 	}
 
 	switch (pgstore_step(q, req)) {
@@ -282,6 +306,14 @@ logincheck_lookup(struct http_request *req, struct login_check *st)
 		break;
 	}
 
+	/* PostgreSQL rejects text that is not UTF-8: no such user. */
+	if (!jsonobj_is_utf8((const uint8_t *)st->login.username,
+	    st->login.username_len)) {
+		st->hash = app.dummy_hash;
+		st->phase = PHASE_HASH;
+		return (HTTP_STATE_CONTINUE);
+	}
+
 	q = &st->q;
 	if (!q->started) {
 		pgstore_prepare(q, user_sql);
@@ -331,6 +363,12 @@ logincheck_user_row(struct login_check *st, struct kore_pgsql *sql)
 
 	hash = kore_pgsql_getvalue(sql, 0, 0);
 	perms = kore_pgsql_getvalue(sql, 0, 1);
+	if (strcmp(kore_pgsql_getvalue(sql, 0, 2), "f") != 0) {
+		kore_log(LOG_ERR, "jwt: the perms of a jwt_users row are "
+		    "invalid: a perm is NULL or has a character outside "
+		    "[A-Za-z0-9._-]");
+		return (-1);
+	}
 
 	if (passhash_parse(&st->hash, hash, strlen(hash)) != PASSHASH_OK) {
 		kore_log(LOG_ERR, "jwt: the password_hash of a jwt_users row "
@@ -405,6 +443,10 @@ logincheck_task(struct kore_task *t)
 {
 	struct login_check	*st = (struct login_check *)t;
 
+	/* The client is gone; its attempt was counted already. */
+	if (__atomic_load_n(&st->abandoned, __ATOMIC_ACQUIRE))
+		return (0);
+
 	return (passhash_verify(&st->hash, st->login.password,
 	    st->login.password_len));
 }
@@ -415,36 +457,23 @@ logincheck_record_step(struct http_request *req, struct login_check *st)
 	struct pgstore_query	*q;
 
 	if (app.cfg.throttle_store == CONFIG_THROTTLE_MEMORY) {
-		logincheck_record(&st->login, st->addr, st->ok, app_now());
+		if (st->ok)
+			logincheck_succeeded(&st->login, st->addr);
+		st->phase = PHASE_RESPOND;
+		return (HTTP_STATE_CONTINUE);
+	}
+
+	/* A failure was counted with the attempt; only a success is news. */
+	if (!st->ok) {
 		st->phase = PHASE_RESPOND;
 		return (HTTP_STATE_CONTINUE);
 	}
 
 	q = &st->q;
 	if (!q->started) {
-		if (st->ok) {
-			pgstore_prepare(q, throttle_reset_sql);
-			pgstore_param(q, st->user_key, strlen(st->user_key));
-		} else {
-			(void)snprintf(st->limits[0], sizeof(st->limits[0]),
-			    "%ld", app.cfg.throttle.window);
-			(void)snprintf(st->limits[1], sizeof(st->limits[1]),
-			    "%ld", app.cfg.throttle.delay_max);
-			(void)snprintf(st->limits[2], sizeof(st->limits[2]),
-			    "%ld", app.cfg.throttle.user_limit);
-			(void)snprintf(st->limits[3], sizeof(st->limits[3]),
-			    "%ld", app.cfg.throttle.addr_limit);
-			(void)snprintf(st->limits[4], sizeof(st->limits[4]),
-			    "%ld", app.cfg.throttle.delay);
-			pgstore_prepare(q, throttle_fail_sql);
-			pgstore_param(q, st->user_key, strlen(st->user_key));
-			pgstore_param(q, st->addr_key, strlen(st->addr_key));
-			pgstore_param(q, st->limits[0], strlen(st->limits[0]));
-			pgstore_param(q, st->limits[1], strlen(st->limits[1]));
-			pgstore_param(q, st->limits[2], strlen(st->limits[2]));
-			pgstore_param(q, st->limits[3], strlen(st->limits[3]));
-			pgstore_param(q, st->limits[4], strlen(st->limits[4]));
-		}
+		pgstore_prepare(q, throttle_succeeded_sql);
+		pgstore_param(q, st->user_key, strlen(st->user_key));
+		pgstore_param(q, st->addr_key, strlen(st->addr_key));
 	}
 
 	switch (pgstore_step(q, req)) {
@@ -457,8 +486,9 @@ logincheck_record_step(struct http_request *req, struct login_check *st)
 		return (HTTP_STATE_CONTINUE);
 	default:
 		/*
-		 * An uncounted failure would let guesses through unthrottled
-		 * while the database is down, so no token is issued either.
+		 * The attempt stays counted against the username, so no token
+		 * is issued either: the client tries again once the database
+		 * is back.
 		 */
 		logincheck_unavailable(req, "throttle_store");
 		return (HTTP_STATE_COMPLETE);
@@ -484,13 +514,13 @@ logincheck_respond(struct http_request *req, struct login_check *st)
 }
 
 int
-logincheck_throttled(const struct login_request *login, const char *addr,
+logincheck_attempt(const struct login_request *login, const char *addr,
     time_t now, long *retry_after)
 {
 	time_t	wait;
 	int	ret;
 
-	ret = throttle_check(&app.throttle, login->username,
+	ret = throttle_attempt(&app.throttle, login->username,
 	    login->username_len, addr, strlen(addr), now, &wait);
 	if (ret == -1) {
 		/* A lock that failed denies, and says so once per login. */
@@ -503,18 +533,10 @@ logincheck_throttled(const struct login_request *login, const char *addr,
 }
 
 void
-logincheck_record(const struct login_request *login, const char *addr,
-    int ok, time_t now)
+logincheck_succeeded(const struct login_request *login, const char *addr)
 {
-	int	ret;
-
-	if (ok)
-		ret = throttle_success(&app.throttle, login->username,
-		    login->username_len);
-	else
-		ret = throttle_failure(&app.throttle, login->username,
-		    login->username_len, addr, strlen(addr), now);
-	if (ret == -1)
+	if (throttle_attempt_succeeded(&app.throttle, login->username,
+	    login->username_len, addr, strlen(addr)) == -1)
 		kore_log(LOG_ERR, "jwt: the throttle table's lock failed");
 }
 
@@ -591,8 +613,11 @@ logincheck_onfree(struct http_request *req)
 	 */
 	if (st->task_started) {
 		if (st->task.req != NULL) {
-			if (!kore_task_finished(&st->task))
+			if (!kore_task_finished(&st->task)) {
+				__atomic_store_n(&st->abandoned, 1,
+				    __ATOMIC_RELEASE);
 				return;
+			}
 			kore_task_destroy(&st->task);
 		}
 		tasks_pending--;

@@ -32,15 +32,16 @@ struct login_check	*logincheck_create(struct http_request *req,
 int	logincheck_run(struct http_request *req);
 
 /*
- * In-memory throttling for the fast path.  logincheck_throttled() returns
- * 1 and sets *retry_after (seconds) when the username or the address has
- * failed too often; logincheck_record() counts a failure (ok 0) or resets
- * the username's count (ok 1).
+ * In-memory throttling.  logincheck_attempt() returns 1 and sets
+ * *retry_after (seconds) when the username or the address has failed too
+ * often; otherwise it counts the attempt as a failure before the password
+ * is checked, so attempts sent at the same time cannot all pass.
+ * logincheck_succeeded() takes that failure back for a right password.
  */
-int	logincheck_throttled(const struct login_request *login,
+int	logincheck_attempt(const struct login_request *login,
 	    const char *addr, time_t now, long *retry_after);
-void	logincheck_record(const struct login_request *login, const char *addr,
-	    int ok, time_t now);
+void	logincheck_succeeded(const struct login_request *login,
+	    const char *addr);
 
 /* Sends 429 with Retry-After. */
 void	logincheck_reject_throttled(struct http_request *req,

@@ -22,6 +22,12 @@ static void	pgstore_log_error(const char *, const char *);
 
 static time_t	last_reset;
 
+/* Error lines logged this second, at most PGSTORE_LOG_BURST. */
+#define PGSTORE_LOG_BURST	10
+static time_t		log_second;
+static unsigned int	log_lines;
+static unsigned long	log_dropped;
+
 int
 pgstore_register(const char *dsn)
 {
@@ -184,6 +190,20 @@ pgstore_log_error(const char *what, const char *error)
 	while (n > 0 && line[n - 1] == ' ')
 		n--;
 	line[n] = '\0';
+
+	/* An outage fails every request: log a few a second, count the rest. */
+	if (time(NULL) != log_second) {
+		if (log_dropped > 0)
+			kore_log(LOG_NOTICE, "pgsql: %lu error lines dropped",
+			    log_dropped);
+		log_second = time(NULL);
+		log_lines = 0;
+		log_dropped = 0;
+	}
+	if (log_lines++ >= PGSTORE_LOG_BURST) {
+		log_dropped++;
+		return;
+	}
 
 	kore_log(LOG_NOTICE, "pgsql: %s: %s", what,
 	    n > 0 ? line : "connection lost");

@@ -183,6 +183,88 @@ throttle_failure(struct throttle *t, const char *user, size_t user_len,
 }
 
 int
+throttle_attempt(struct throttle *t, const char *user, size_t user_len,
+    const char *addr, size_t addr_len, time_t now, time_t *retry_after)
+{
+	uint8_t		udigest[THROTTLE_DIGEST_LEN];
+	uint8_t		adigest[THROTTLE_DIGEST_LEN];
+	time_t		wait, w;
+	int		has_user, has_addr;
+
+	*retry_after = 0;
+	has_user = user != NULL && t->policy.user_limit > 0;
+	has_addr = addr != NULL && t->policy.addr_limit > 0;
+	if (!has_user && !has_addr)
+		return (0);
+
+	if (has_user)
+		throttle_digest(t, user, user_len, udigest);
+	if (has_addr)
+		throttle_digest(t, addr, addr_len, adigest);
+
+	/* The check and the count under one lock: no attempt slips past. */
+	if (throttle_lock(t) == -1)
+		return (-1);
+	wait = 0;
+	if (has_user)
+		wait = throttle_wait(t, THROTTLE_USER, udigest, now);
+	if (has_addr) {
+		w = throttle_wait(t, THROTTLE_ADDR, adigest, now);
+		if (w > wait)
+			wait = w;
+	}
+	if (wait <= 0) {
+		if (has_user)
+			throttle_count(t, THROTTLE_USER, udigest, now);
+		if (has_addr)
+			throttle_count(t, THROTTLE_ADDR, adigest, now);
+	}
+	throttle_unlock(t);
+
+	if (wait <= 0)
+		return (0);
+
+	if (wait > t->policy.delay_max)
+		wait = t->policy.delay_max;
+	*retry_after = wait;
+	return (1);
+}
+
+int
+throttle_attempt_succeeded(struct throttle *t, const char *user,
+    size_t user_len, const char *addr, size_t addr_len)
+{
+	struct throttle_entry	*e;
+	uint8_t			digest[THROTTLE_DIGEST_LEN];
+	unsigned int		limit;
+
+	if (throttle_success(t, user, user_len) == -1)
+		return (-1);
+	if (addr == NULL || t->policy.addr_limit == 0)
+		return (0);
+
+	throttle_digest(t, addr, addr_len, digest);
+
+	if (throttle_lock(t) == -1)
+		return (-1);
+	if ((e = throttle_find(t, THROTTLE_ADDR, digest)) != NULL) {
+		limit = t->policy.addr_limit;
+		if (--e->fails == 0) {
+			memset(e, 0, sizeof(*e));
+			t->shared->used[THROTTLE_ADDR]--;
+		} else if (e->fails < limit) {
+			e->until = 0;
+		} else {
+			e->until = e->last +
+			    throttle_lock_seconds(&t->policy, limit, e->fails);
+		}
+	}
+	throttle_unlock(t);
+
+	return (0);
+}
+
+int
 throttle_success(struct throttle *t, const char *user, size_t user_len)
 {
 	struct throttle_entry	*e;

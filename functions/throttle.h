@@ -151,6 +151,25 @@ int	throttle_failure(struct throttle *t, const char *user, size_t user_len,
 	    const char *addr, size_t addr_len, time_t now);
 
 /*
+ * Checks a login attempt and, unless it is throttled, counts it as a
+ * failure of user and of addr at once, under one lock, so that attempts
+ * running at the same time cannot all pass the check before any of them
+ * fails.  Returns what throttle_check() returns.  Call
+ * throttle_attempt_succeeded() when the attempt turns out right.
+ */
+int	throttle_attempt(struct throttle *t, const char *user, size_t user_len,
+	    const char *addr, size_t addr_len, time_t now, time_t *retry_after);
+
+/*
+ * Takes back the failure throttle_attempt() counted for a login that
+ * succeeded: user's count is forgotten, as throttle_success() does, and
+ * addr's goes down by one, with its lock shortened to match.  Returns 0,
+ * or -1 when the lock failed.
+ */
+int	throttle_attempt_succeeded(struct throttle *t, const char *user,
+	    size_t user_len, const char *addr, size_t addr_len);
+
+/*
  * Forgets user's failures after a successful login.  The address keeps
  * its count.  Returns 0, or -1 when the lock failed.
  */

@@ -65,6 +65,7 @@ assert_retry_after() {
 	echo "frank:$(make_hash scrypt frank-password):read"
 	# About half a second per check, long enough to hang up during it.
 	echo "slow:$(make_hash scrypt slow-password --ln 16):read"
+	echo "henry:$(make_hash scrypt henry-password --ln 10):read"
 } >"$USERS_FILE"
 chmod 600 "$USERS_FILE"
 
@@ -90,7 +91,7 @@ kore_start JWT_SECRET="$SECRET" AUTH_USERS_FILE="$USERS_FILE" \
     bail_out "Kore did not start with a users file"
 
 begin_case "start-up log"
-assert_log_line "counts the users" "9 users from"
+assert_log_line "counts the users" "10 users from"
 assert_log_line "warns about weak hashes" "below today's recommended cost"
 
 # Each user gets a token with their own sub and perms.
@@ -227,6 +228,23 @@ else
 	fail "the four failures were served by both workers" 2 "$workers" \
 	    "$(tail -n +"$((LOG_MARK + 1))" "$KORE_LOG" | sed 's/^/| /')"
 fi
+
+# Twelve wrong logins at once: each attempt is counted before its hash
+# runs, so exactly four pass the check and the rest get 429.
+begin_case "concurrent attempts counted before hashing"
+# Kore runs as a background job too, so only the curls are waited for.
+race_pids=()
+for i in $(seq 1 12); do
+	curl -s -o /dev/null -w '%{http_code}\n' --max-time 20 \
+	    --interface 127.0.0.6 --data "username=henry&password=wrong-$i" \
+	    "$BASE_URL/jwt" >"$WORK_DIR/race-$i" &
+	race_pids+=($!)
+done
+wait "${race_pids[@]}"
+assert_equal "wrong logins that reached the hash" 4 \
+    "$(cat "$WORK_DIR"/race-* | grep -c '^401$')"
+assert_equal "wrong logins throttled" 8 \
+    "$(cat "$WORK_DIR"/race-* | grep -c '^429$')"
 
 # A client that hangs up while its password is hashed on a task thread:
 # the worker keeps serving, and the task's state is freed after it ends.

@@ -659,6 +659,135 @@ test_counts_across_processes(void **state)
 	assert_int_equal(wait_for("carol", "192.0.2.1", T0), 7);
 }
 
+/* Returns what throttle_attempt() returns for user from addr at now. */
+static int
+attempt(const char *user, const char *addr, time_t now, time_t *retry)
+{
+	return (throttle_attempt(&t, user, strlen(user), addr, strlen(addr),
+	    now, retry));
+}
+
+/*
+ * An attempt is counted before its outcome is known: with user limit 3,
+ * three attempts pass and lock the username for the delay (7 s), the
+ * fourth is throttled and not counted, so the lock does not double.
+ */
+static void
+test_attempt_counts_first(void **state)
+{
+	struct throttle_policy	p = { 3, 100, 7, 900, 900 };
+	time_t			retry;
+	int			i;
+
+	(void)state;
+	start(&p, SLOTS);
+
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(attempt("alice", "192.0.2.1", T0, &retry), 0);
+		assert_int_equal(retry, 0);
+	}
+	assert_int_equal(attempt("alice", "192.0.2.1", T0, &retry), 1);
+	assert_int_equal(retry, 7);
+	assert_int_equal(attempt("alice", "192.0.2.1", T0 + 1, &retry), 1);
+	assert_int_equal(retry, 6);
+	assert_int_equal(wait_for("alice", NULL, T0 + 1), 6);
+	assert_int_equal(attempt("bob", "192.0.2.1", T0 + 1, &retry), 0);
+}
+
+/*
+ * A right password takes the attempt back: the username starts again
+ * from 0, and the address loses one failure, which unlocks an address at
+ * its limit of 3.
+ */
+static void
+test_attempt_succeeded_refunds(void **state)
+{
+	struct throttle_policy	p = { 5, 3, 7, 900, 900 };
+	time_t			retry;
+
+	(void)state;
+	start(&p, SLOTS);
+
+	assert_int_equal(attempt("alice", "192.0.2.1", T0, &retry), 0);
+	assert_int_equal(attempt("bob", "192.0.2.1", T0, &retry), 0);
+	assert_int_equal(attempt("carol", "192.0.2.1", T0, &retry), 0);
+	assert_int_equal(wait_for(NULL, "192.0.2.1", T0), 7);
+
+	assert_int_equal(throttle_attempt_succeeded(&t, "carol", 5,
+	    "192.0.2.1", 9), 0);
+	assert_int_equal(wait_for(NULL, "192.0.2.1", T0), 0);
+	assert_int_equal(wait_for("carol", NULL, T0), 0);
+
+	/* One more failure locks the address again. */
+	assert_int_equal(attempt("dave", "192.0.2.1", T0, &retry), 0);
+	assert_int_equal(wait_for(NULL, "192.0.2.1", T0), 7);
+
+	/* Refunds of the only failure free the entry. */
+	assert_int_equal(attempt("erin", "198.51.100.7", T0, &retry), 0);
+	assert_int_equal(throttle_attempt_succeeded(&t, "erin", 4,
+	    "198.51.100.7", 12), 0);
+	assert_int_equal(t.shared->used[THROTTLE_ADDR], 1);
+	assert_int_equal(t.shared->used[THROTTLE_USER], 3);
+}
+
+/*
+ * Processes that attempt logins at the same moment pass exactly the
+ * limit between them: the check and the count are one step.
+ */
+static void
+test_attempts_race_across_processes(void **state)
+{
+	struct throttle_policy	p = { 20, 0, 7, 900, 900 };
+	pid_t			pids[CHILDREN];
+	int			go[2], out[2], i, j, status, passed, total;
+	time_t			retry;
+	char			c;
+
+	(void)state;
+	start(&p, SLOTS);
+
+	assert_int_equal(pipe(go), 0);
+	assert_int_equal(pipe(out), 0);
+	for (i = 0; i < CHILDREN; i++) {
+		if ((pids[i] = spawn()) != 0)
+			continue;
+
+		alarm(30);
+		close(go[1]);
+		close(out[0]);
+		if (read(go[0], &c, 1) != 0)
+			_exit(2);
+		passed = 0;
+		for (j = 0; j < 100; j++) {
+			if (throttle_attempt(&t, "alice", 5, "192.0.2.1", 9,
+			    T0, &retry) == 0)
+				passed++;
+		}
+		if (write(out[1], &passed, sizeof(passed)) !=
+		    (ssize_t)sizeof(passed))
+			_exit(3);
+		_exit(0);
+	}
+
+	close(go[0]);
+	close(go[1]);
+	close(out[1]);
+	total = 0;
+	for (i = 0; i < CHILDREN; i++) {
+		reap(pids[i], &status);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 0);
+	}
+	for (i = 0; i < CHILDREN; i++) {
+		assert_int_equal(read(out[0], &passed, sizeof(passed)),
+		    (ssize_t)sizeof(passed));
+		total += passed;
+	}
+	close(out[0]);
+
+	assert_int_equal(total, 20);
+}
+
 /*
  * A million distinct usernames, each from its own address, fail once.
  * The mapping keeps its size, every claim either fills a free slot or
@@ -814,6 +943,11 @@ main(void)
 		    teardown),
 		cmocka_unit_test_teardown(test_expired_slot_reused, teardown),
 		cmocka_unit_test_teardown(test_counts_across_processes,
+		    teardown),
+		cmocka_unit_test_teardown(test_attempt_counts_first, teardown),
+		cmocka_unit_test_teardown(test_attempt_succeeded_refunds,
+		    teardown),
+		cmocka_unit_test_teardown(test_attempts_race_across_processes,
 		    teardown),
 		cmocka_unit_test_teardown(test_flood_keeps_memory_fixed,
 		    teardown),
