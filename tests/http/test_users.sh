@@ -246,6 +246,27 @@ assert_equal "wrong logins that reached the hash" 4 \
 assert_equal "wrong logins throttled" 8 \
     "$(cat "$WORK_DIR"/race-* | grep -c '^429$')"
 
+# The throttle table's usage is on /metrics: 16,384 slots, some in use,
+# nothing evicted by this test's few keys.
+begin_case "throttle gauges on /metrics"
+http_request GET /metrics
+assert_status 200
+for line in 'jwt_throttle_slots 16384' \
+    'jwt_throttle_evictions_total{kind="user"} 0' \
+    'jwt_throttle_evictions_total{kind="addr"} 0'; do
+	if grep -qxF -- "$line" "$RESP_BODY"; then
+		pass "metrics line: $line"
+	else
+		fail "metrics line: $line" "$line" "$(grep throttle "$RESP_BODY")"
+	fi
+done
+users_in_use=$(sed -n 's/^jwt_throttle_entries{kind="user"} //p' "$RESP_BODY")
+if [ "${users_in_use:-0}" -ge 3 ]; then
+	pass "username entries in use: $users_in_use"
+else
+	fail "username entries in use" ">= 3" "${users_in_use:-none}"
+fi
+
 # A client that hangs up while its password is hashed on a task thread:
 # the worker keeps serving, and the task's state is freed after it ends.
 begin_case "client gone during the hash check"
