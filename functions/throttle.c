@@ -44,6 +44,8 @@ static struct throttle_entry	*throttle_claim(struct throttle *, int,
 				    const uint8_t *, time_t);
 static void	throttle_count(struct throttle *, int, const uint8_t *,
 		    time_t);
+static int	throttle_gate(struct throttle *, const char *, size_t,
+		    const char *, size_t, time_t, time_t *, int);
 static time_t	throttle_wait(struct throttle *, int, const uint8_t *,
 		    time_t);
 
@@ -114,43 +116,8 @@ int
 throttle_check(struct throttle *t, const char *user, size_t user_len,
     const char *addr, size_t addr_len, time_t now, time_t *retry_after)
 {
-	uint8_t		udigest[THROTTLE_DIGEST_LEN];
-	uint8_t		adigest[THROTTLE_DIGEST_LEN];
-	time_t		wait, w;
-	int		has_user, has_addr;
-
-	*retry_after = 0;
-	has_user = user != NULL && t->policy.user_limit > 0;
-	has_addr = addr != NULL && t->policy.addr_limit > 0;
-	if (!has_user && !has_addr)
-		return (0);
-
-	/* Hash before taking the lock, to keep the critical section short. */
-	if (has_user)
-		throttle_digest(t, user, user_len, udigest);
-	if (has_addr)
-		throttle_digest(t, addr, addr_len, adigest);
-
-	if (throttle_lock(t) == -1)
-		return (-1);
-	wait = 0;
-	if (has_user)
-		wait = throttle_wait(t, THROTTLE_USER, udigest, now);
-	if (has_addr) {
-		w = throttle_wait(t, THROTTLE_ADDR, adigest, now);
-		if (w > wait)
-			wait = w;
-	}
-	throttle_unlock(t);
-
-	if (wait <= 0)
-		return (0);
-
-	/* A clock that stepped back must not stretch a lock past the cap. */
-	if (wait > t->policy.delay_max)
-		wait = t->policy.delay_max;
-	*retry_after = wait;
-	return (1);
+	return (throttle_gate(t, user, user_len, addr, addr_len, now,
+	    retry_after, 0));
 }
 
 int
@@ -186,48 +153,9 @@ int
 throttle_attempt(struct throttle *t, const char *user, size_t user_len,
     const char *addr, size_t addr_len, time_t now, time_t *retry_after)
 {
-	uint8_t		udigest[THROTTLE_DIGEST_LEN];
-	uint8_t		adigest[THROTTLE_DIGEST_LEN];
-	time_t		wait, w;
-	int		has_user, has_addr;
-
-	*retry_after = 0;
-	has_user = user != NULL && t->policy.user_limit > 0;
-	has_addr = addr != NULL && t->policy.addr_limit > 0;
-	if (!has_user && !has_addr)
-		return (0);
-
-	if (has_user)
-		throttle_digest(t, user, user_len, udigest);
-	if (has_addr)
-		throttle_digest(t, addr, addr_len, adigest);
-
 	/* The check and the count under one lock: no attempt slips past. */
-	if (throttle_lock(t) == -1)
-		return (-1);
-	wait = 0;
-	if (has_user)
-		wait = throttle_wait(t, THROTTLE_USER, udigest, now);
-	if (has_addr) {
-		w = throttle_wait(t, THROTTLE_ADDR, adigest, now);
-		if (w > wait)
-			wait = w;
-	}
-	if (wait <= 0) {
-		if (has_user)
-			throttle_count(t, THROTTLE_USER, udigest, now);
-		if (has_addr)
-			throttle_count(t, THROTTLE_ADDR, adigest, now);
-	}
-	throttle_unlock(t);
-
-	if (wait <= 0)
-		return (0);
-
-	if (wait > t->policy.delay_max)
-		wait = t->policy.delay_max;
-	*retry_after = wait;
-	return (1);
+	return (throttle_gate(t, user, user_len, addr, addr_len, now,
+	    retry_after, 1));
 }
 
 int
@@ -553,4 +481,59 @@ throttle_wait(struct throttle *t, int kind, const uint8_t *digest,
 		return (0);
 
 	return (e->until - now);
+}
+
+/*
+ * Checks whether a login for user from addr is throttled at now, as
+ * throttle_check() describes, and when count is set and it is not, counts
+ * the attempt as a failure of both keys under the same lock.
+ */
+static int
+throttle_gate(struct throttle *t, const char *user, size_t user_len,
+    const char *addr, size_t addr_len, time_t now, time_t *retry_after,
+    int count)
+{
+	uint8_t		udigest[THROTTLE_DIGEST_LEN];
+	uint8_t		adigest[THROTTLE_DIGEST_LEN];
+	time_t		wait, w;
+	int		has_user, has_addr;
+
+	*retry_after = 0;
+	has_user = user != NULL && t->policy.user_limit > 0;
+	has_addr = addr != NULL && t->policy.addr_limit > 0;
+	if (!has_user && !has_addr)
+		return (0);
+
+	/* Hash before taking the lock, to keep the critical section short. */
+	if (has_user)
+		throttle_digest(t, user, user_len, udigest);
+	if (has_addr)
+		throttle_digest(t, addr, addr_len, adigest);
+
+	if (throttle_lock(t) == -1)
+		return (-1);
+	wait = 0;
+	if (has_user)
+		wait = throttle_wait(t, THROTTLE_USER, udigest, now);
+	if (has_addr) {
+		w = throttle_wait(t, THROTTLE_ADDR, adigest, now);
+		if (w > wait)
+			wait = w;
+	}
+	if (count && wait <= 0) {
+		if (has_user)
+			throttle_count(t, THROTTLE_USER, udigest, now);
+		if (has_addr)
+			throttle_count(t, THROTTLE_ADDR, adigest, now);
+	}
+	throttle_unlock(t);
+
+	if (wait <= 0)
+		return (0);
+
+	/* A clock that stepped back must not stretch a lock past the cap. */
+	if (wait > t->policy.delay_max)
+		wait = t->policy.delay_max;
+	*retry_after = wait;
+	return (1);
 }
