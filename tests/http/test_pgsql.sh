@@ -8,41 +8,16 @@
 set -u
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=users_lib.sh
+. "$HTTP_TESTS_DIR/users_lib.sh"
 # shellcheck source=../pg/pg.sh
 . "$PROJECT_ROOT/tests/pg/pg.sh"
 
 SECRET='pgsql-test-secret-0123456789-abcdefghij'
-USERS_SUPPORT=$HTTP_TESTS_DIR/users_support.py
-TOKEN=
 
 require_server_files
 
 trap 'cleanup; pg_destroy' EXIT
-
-make_hash() {
-	local alg=$1 password=$2
-
-	shift 2
-	printf '%s' "$password" | "$PYTHON" "$USERS_SUPPORT" hash "$alg" "$@"
-}
-
-claims() {
-	HTTP_TEST_JWT_SECRET=$SECRET "$PYTHON" "$USERS_SUPPORT" claims "$1"
-}
-
-login() {
-	local user=$1 password=$2
-
-	shift 2
-	http_request POST /jwt "$@" --data-urlencode "username=$user" \
-	    --data-urlencode "password=$password"
-	TOKEN=$(header_values access_token)
-}
-
-# sql TEXT: runs TEXT as the superuser in the jwt database.
-sql() {
-	$PG_ADMIN -d jwt -At -c "$1"
-}
 
 begin_case "PostgreSQL setup"
 pg_start >"$WORK_DIR/pg.out" 2>&1 ||
@@ -54,7 +29,7 @@ $PG_ADMIN -d jwt -f "$PROJECT_ROOT/conf/sql/seed.sql" >/dev/null ||
 assert_success "schema.sql is idempotent" \
     $PG_ADMIN -d jwt -f "$PROJECT_ROOT/conf/sql/schema.sql"
 
-sql "INSERT INTO jwt_users (username, password_hash, perms) VALUES
+pg_sql "INSERT INTO jwt_users (username, password_hash, perms) VALUES
     ('alice', '$(make_hash scrypt alice-password)', '{read}'),
     ('bob', '$(make_hash pbkdf2 bob-password --i 1500)', '{read,write}'),
     ('carol', '$(make_hash scrypt carol-password)', '{}'),
@@ -63,7 +38,7 @@ sql "INSERT INTO jwt_users (username, password_hash, perms) VALUES
     ('commaperm', '$(make_hash scrypt x)', '{\"read,admin\"}'),
     ('nullperm', '$(make_hash scrypt x)', '{NULL,read}')" >/dev/null ||
     bail_out "cannot insert the test users"
-sql "INSERT INTO salaries VALUES (5, 'Zoë', 6100)" >/dev/null
+pg_sql "INSERT INTO salaries VALUES (5, 'Zoë', 6100)" >/dev/null
 
 # TCP, as production connects (the workers' chroot hides Unix sockets).
 kore_start JWT_SECRET="$SECRET" AUTH_USERS_STORE=pgsql DATA_STORE=pgsql \
@@ -121,7 +96,7 @@ http_request GET /bearer -H "Authorization: Bearer $CAROL_TOKEN"
 assert_status 403
 
 begin_case "a change in the table shows at once"
-sql "UPDATE salaries SET salary = 4200 WHERE id = 1" >/dev/null
+pg_sql "UPDATE salaries SET salary = 4200 WHERE id = 1" >/dev/null
 http_request GET /bearer -H "Authorization: Bearer $ALICE_TOKEN"
 assert_status 200
 if grep -q '"salary":4200' "$RESP_BODY"; then
@@ -133,16 +108,16 @@ fi
 # A large table makes the response buffer grow by realloc(), which glibc
 # does with mremap: the workers' sandbox must allow it.
 begin_case "a table of 10,000 rows"
-sql "INSERT INTO salaries SELECT g, 'Employee ' || g, 50000 + g
+pg_sql "INSERT INTO salaries SELECT g, 'Employee ' || g, 50000 + g
     FROM generate_series(100, 10094) AS g" >/dev/null
 http_request GET /bearer -H "Authorization: Bearer $ALICE_TOKEN"
 assert_status 200
 assert_equal "10,000 objects in the body" 10000 \
     "$("$PYTHON" -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$RESP_BODY")"
-sql "INSERT INTO salaries VALUES (20000, 'One too many', 1)" >/dev/null
+pg_sql "INSERT INTO salaries VALUES (20000, 'One too many', 1)" >/dev/null
 http_request GET /bearer -H "Authorization: Bearer $ALICE_TOKEN"
 assert_status 500
-sql "DELETE FROM salaries WHERE id >= 100" >/dev/null
+pg_sql "DELETE FROM salaries WHERE id >= 100" >/dev/null
 http_request GET /bearer -H "Authorization: Bearer $ALICE_TOKEN"
 assert_status 200
 
@@ -154,12 +129,12 @@ done
 login bob bob-password
 assert_status 429
 assert_no_header access_token
-rows=$(sql "SELECT count(*) FROM login_throttle WHERE fails >= 3")
+rows=$(pg_sql "SELECT count(*) FROM login_throttle WHERE fails >= 3")
 assert_equal "one username and one address row reached 3" 2 "$rows"
-keys=$(sql "SELECT count(*) FROM login_throttle WHERE octet_length(key) = 16")
+keys=$(pg_sql "SELECT count(*) FROM login_throttle WHERE octet_length(key) = 16")
 assert_equal "every key is a 16-byte digest" \
-    "$(sql "SELECT count(*) FROM login_throttle")" "$keys"
-if sql "SELECT encode(key, 'escape') FROM login_throttle" | grep -q bob; then
+    "$(pg_sql "SELECT count(*) FROM login_throttle")" "$keys"
+if pg_sql "SELECT encode(key, 'escape') FROM login_throttle" | grep -q bob; then
 	fail "no username in login_throttle" "digests only" "bob found"
 else
 	pass "no username in login_throttle"
@@ -170,7 +145,7 @@ sleep 3.2
 login bob bob-password
 assert_status 200
 # Other usernames failed once or twice above; bob's row of 3 is gone.
-rows=$(sql "SELECT count(*) FROM login_throttle WHERE kind = 'user' AND fails >= 3")
+rows=$(pg_sql "SELECT count(*) FROM login_throttle WHERE kind = 'user' AND fails >= 3")
 assert_equal "no username row of 3 failures" 0 "$rows"
 
 # Ten wrong logins at once: each statement checks and counts in one go,

@@ -8,14 +8,14 @@
 set -u
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=users_lib.sh
+. "$HTTP_TESTS_DIR/users_lib.sh"
 # shellcheck source=../pg/pg.sh
 . "$PROJECT_ROOT/tests/pg/pg.sh"
 
 SECRET='scaleout-test-secret-0123456789-abcdefgh'
-USERS_SUPPORT=$HTTP_TESTS_DIR/users_support.py
 NGINX_DIR=$WORK_DIR/nginx
 NGINX_PID=
-TOKEN=
 
 require_server_files
 
@@ -50,27 +50,14 @@ use_instance() {
 	BASE_URL=http://127.0.0.1:$KORE_PORT
 }
 
-login() {
-	local user=$1 password=$2
-
-	shift 2
-	http_request POST /jwt "$@" --data-urlencode "username=$user" \
-	    --data-urlencode "password=$password"
-	TOKEN=$(header_values access_token)
-}
-
-sql() {
-	$PG_ADMIN -d jwt -At -c "$1"
-}
-
 begin_case "setup"
 command -v nginx >/dev/null || bail_out "nginx is not installed (apt-get install nginx)"
 pg_start >"$WORK_DIR/pg.out" 2>&1 ||
     bail_out "PostgreSQL did not start: $(cat "$WORK_DIR/pg.out")"
 $PG_ADMIN -d jwt -f "$PROJECT_ROOT/conf/sql/seed.sql" >/dev/null ||
     bail_out "seed.sql failed"
-hash=$(printf '%s' ann-password | "$PYTHON" "$USERS_SUPPORT" hash scrypt)
-sql "INSERT INTO jwt_users VALUES ('ann', '$hash', '{read}')" >/dev/null ||
+hash=$(make_hash scrypt ann-password)
+pg_sql "INSERT INTO jwt_users VALUES ('ann', '$hash', '{read}')" >/dev/null ||
     bail_out "cannot insert the test user"
 
 # nginx sends each client's address in X-Real-IP, trusted from nginx's
@@ -188,7 +175,7 @@ BASE_URL=$NGINX_URL
 login ann ann-password
 assert_status 429
 assert_equal "one username row holds the 4 failures" 4 \
-    "$(sql "SELECT fails FROM login_throttle WHERE kind = 'user'")"
+    "$(pg_sql "SELECT fails FROM login_throttle WHERE kind = 'user'")"
 
 begin_case "client addresses through the balancer"
 # Six failures from 127.0.0.2 through nginx lock that address on both

@@ -8,37 +8,13 @@
 set -u
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=users_lib.sh
+. "$HTTP_TESTS_DIR/users_lib.sh"
 
 SECRET='users-test-secret-0123456789-abcdefghij'
-USERS_SUPPORT=$HTTP_TESTS_DIR/users_support.py
 USERS_FILE=$WORK_DIR/users
-TOKEN=
 
 require_server_files
-
-# make_hash ALG PASSWORD [option ...]: an encoded hash from hashlib.
-make_hash() {
-	local alg=$1 password=$2
-
-	shift 2
-	printf '%s' "$password" | "$PYTHON" "$USERS_SUPPORT" hash "$alg" "$@"
-}
-
-# Prints the verified token's payload as sorted compact JSON.
-claims() {
-	HTTP_TEST_JWT_SECRET=$SECRET "$PYTHON" "$USERS_SUPPORT" claims "$1"
-}
-
-# login USER PASSWORD [curl option ...]: POST /jwt with a form body; sets
-# TOKEN to the access_token header (empty when there is none).
-login() {
-	local user=$1 password=$2
-
-	shift 2
-	http_request POST /jwt "$@" --data-urlencode "username=$user" \
-	    --data-urlencode "password=$password"
-	TOKEN=$(header_values access_token)
-}
 
 # Retry-After must be a whole number of seconds from 1 to max.
 assert_retry_after() {

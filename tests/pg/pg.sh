@@ -96,6 +96,12 @@ pg_stop() {
 	    stop >/dev/null 2>&1
 }
 
+# pg_sql TEXT: runs TEXT as the superuser in the jwt database and prints
+# the rows unaligned, without headers.
+pg_sql() {
+	$PG_ADMIN -d jwt -At -c "$1"
+}
+
 pg_destroy() {
 	[ -n "$PG_DIR" ] && [ -d "$PG_DIR" ] || return 0
 	pg_stop
