@@ -75,9 +75,13 @@ static void		app_check_users(void);
 static double		app_hash_cost(const struct passhash *);
 static void		app_keys_init(void);
 static void		app_metrics_configure(void);
+static void		app_proxies_configure(void);
 static void		app_audit_reject(struct http_request *, const char *,
 			    int, const char *);
 static void		app_audit(struct http_request *, struct audit_event *);
+static void		app_accept(struct http_request *, const char *,
+			    const char *, const char *, size_t, const char *,
+			    size_t);
 static const char	*app_client_ip(struct http_request *, char *, size_t);
 
 static time_t		log_window;
@@ -121,6 +125,7 @@ kore_parent_configure(int argc, char **argv)
 
 	app_configure_stores();
 	app_metrics_configure();
+	app_proxies_configure();
 
 	if (app.cfg.pgsql_dsn[0] != '\0' &&
 	    pgstore_register(app.cfg.pgsql_dsn) == -1)
@@ -326,11 +331,6 @@ app_metrics_configure(void)
 	    sizeof(err)) == -1)
 		app_refuse_start("configuration: METRICS_ALLOW: %s", err);
 
-	/* The same list syntax names the proxies trusted for X-Real-IP. */
-	if ((allow = getenv("TRUSTED_PROXIES")) != NULL &&
-	    metrics_allow_parse(&app.proxies, allow, err, sizeof(err)) == -1)
-		app_refuse_start("configuration: TRUSTED_PROXIES: %s", err);
-
 	/*
 	 * glibc reads the time zone file on the first gmtime_r(), which the
 	 * workers' seccomp filter would kill them for, so it is read here.
@@ -340,6 +340,21 @@ app_metrics_configure(void)
 	if ((app.metrics = metrics_create(time(NULL))) == NULL)
 		app_refuse_start("metrics: mmap of the shared counters "
 		    "failed: %s", strerror(errno));
+}
+
+/*
+ * Reads TRUSTED_PROXIES, in METRICS_ALLOW's list syntax: the proxies whose
+ * X-Real-IP header names the client (app_client_address()).
+ */
+static void
+app_proxies_configure(void)
+{
+	const char	*list;
+	char		 err[256];
+
+	if ((list = getenv("TRUSTED_PROXIES")) != NULL &&
+	    metrics_allow_parse(&app.proxies, list, err, sizeof(err)) == -1)
+		app_refuse_start("configuration: TRUSTED_PROXIES: %s", err);
 }
 
 /*
@@ -539,33 +554,30 @@ void
 app_accept_issued(struct http_request *req, const char *sub,
     const char *token, size_t token_len)
 {
-	struct audit_event	ev;
-
-	(void)metrics_count(app.metrics, "/jwt", METRICS_REASON_OK);
-
-	memset(&ev, 0, sizeof(ev));
-	ev.route = "/jwt";
-	ev.result = AUDIT_RESULT_ISSUED;
-	ev.status = HTTP_STATUS_OK;
-	ev.reason = METRICS_REASON_OK;
-	ev.subject = sub;
-	ev.subject_len = strlen(sub);
-	ev.token = token;
-	ev.token_len = token_len;
-	app_audit(req, &ev);
+	app_accept(req, "/jwt", AUDIT_RESULT_ISSUED, sub, strlen(sub), token,
+	    token_len);
 }
 
 void
 app_accept_granted(struct http_request *req, const char *sub,
     size_t sub_len, const char *token, size_t token_len)
 {
+	app_accept(req, "/bearer", AUDIT_RESULT_GRANTED, sub, sub_len, token,
+	    token_len);
+}
+
+/* Counts and audits a success on route with result (issued, granted). */
+static void
+app_accept(struct http_request *req, const char *route, const char *result,
+    const char *sub, size_t sub_len, const char *token, size_t token_len)
+{
 	struct audit_event	ev;
 
-	(void)metrics_count(app.metrics, "/bearer", METRICS_REASON_OK);
+	(void)metrics_count(app.metrics, route, METRICS_REASON_OK);
 
 	memset(&ev, 0, sizeof(ev));
-	ev.route = "/bearer";
-	ev.result = AUDIT_RESULT_GRANTED;
+	ev.route = route;
+	ev.result = result;
 	ev.status = HTTP_STATUS_OK;
 	ev.reason = METRICS_REASON_OK;
 	ev.subject = sub;

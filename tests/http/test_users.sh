@@ -295,6 +295,8 @@ check_users_refusal "a duplicate user" "line 2" AUTH_USERS_FILE="$WORK_DIR/dup"
 printf 'alice:$scrypt$ln=4,r=8,p=1$bad$bad:read\n' >"$WORK_DIR/badhash"
 check_users_refusal "a malformed hash" "line 1" \
     AUTH_USERS_FILE="$WORK_DIR/badhash"
+check_users_refusal "an invalid TRUSTED_PROXIES" "TRUSTED_PROXIES" \
+    AUTH_USERS_FILE="$USERS_FILE" TRUSTED_PROXIES=10.1.0.0/8
 check_users_refusal "a file and a pair" "not both" \
     AUTH_USERS_FILE="$USERS_FILE" AUTH_USERNAME=a AUTH_PASSWORD=b
 
