@@ -25,6 +25,7 @@ struct datastore_state {
 };
 
 static void	datastore_onfree(struct http_request *);
+static void	datastore_release(struct datastore_state *);
 static void	datastore_finish(struct http_request *,
 		    struct datastore_state *);
 static int	datastore_write(struct kore_pgsql *, struct kore_buf *);
@@ -87,13 +88,7 @@ datastore_serve(struct http_request *req, const char *sub, size_t sub_len,
 static void
 datastore_finish(struct http_request *req, struct datastore_state *st)
 {
-	pgstore_release(&st->q);
-	if (st->body != NULL) {
-		kore_buf_free(st->body);
-		st->body = NULL;
-	}
-	kore_free(st->sub);
-	st->sub = NULL;
+	datastore_release(st);
 	http_state_cleanup(req);
 }
 
@@ -103,9 +98,14 @@ datastore_onfree(struct http_request *req)
 {
 	struct datastore_state	*st;
 
-	if ((st = http_state_get(req)) == NULL)
-		return;
+	if ((st = http_state_get(req)) != NULL)
+		datastore_release(st);
+}
 
+/* Frees what st holds; safe to call more than once. */
+static void
+datastore_release(struct datastore_state *st)
+{
 	pgstore_release(&st->q);
 	if (st->body != NULL) {
 		kore_buf_free(st->body);
