@@ -397,8 +397,9 @@ kore_worker_teardown(void)
 #if defined(__SANITIZE_ADDRESS__)
 	/*
 	 * Under AddressSanitizer, a worker that had connected to PostgreSQL
-	 * was seen to hang in exit() until the tests killed it, as the parent
-	 * does in app_refuse_start(); nothing after this hook needs to run.
+	 * was seen to hang in exit() until the tests killed it, so it ends
+	 * with _exit() as app_refuse_start() does.  Nothing after this hook
+	 * needs to run.
 	 */
 	(void)fflush(stdout);
 	_exit(0);

@@ -20,20 +20,20 @@
 #define CONFIG_THROTTLE_LIMIT_MAX	1000000	/* failures */
 #define CONFIG_THROTTLE_DELAY_MAX	86400	/* seconds */
 
-/* Where POST /jwt finds the approved users. */
+/* Stores of the users that POST /jwt approves. */
 enum config_users_store {
 	CONFIG_USERS_PAIR,	/* AUTH_USERNAME and AUTH_PASSWORD */
 	CONFIG_USERS_FILE,	/* the file AUTH_USERS_FILE names */
 	CONFIG_USERS_PGSQL	/* the jwt_users table */
 };
 
-/* Where /bearer reads the protected data. */
+/* Stores of the protected data that /bearer sends. */
 enum config_data_store {
 	CONFIG_DATA_ASSET,	/* compiled in from assets/ */
 	CONFIG_DATA_PGSQL	/* the salaries table */
 };
 
-/* Where failed logins are counted. */
+/* Stores of the failed-login counts. */
 enum config_throttle_store {
 	CONFIG_THROTTLE_MEMORY,	/* shared by the workers of one instance */
 	CONFIG_THROTTLE_PGSQL	/* shared by every instance */

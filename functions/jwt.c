@@ -7,7 +7,7 @@
  * loop, because its keyed digests cost microseconds.  Users from the
  * AUTH_USERS_FILE file or from PostgreSQL have slow password hashes,
  * which run on one of Kore's task threads while the worker goes on
- * serving other requests; the request sleeps until its task finishes.
+ * serving other requests.  The request sleeps until its task finishes.
  * Failed logins are counted per username and per client address, in
  * memory shared by the workers or in PostgreSQL, and a throttled login
  * gets 429 with Retry-After before any hashing.

@@ -75,8 +75,8 @@ static int	tasks_pending;
  * value <= 0, in which case the attempt is counted as a failure of both
  * keys in the same statement, before the password is checked.  A count is
  * forgotten window seconds after its last failure, or when its lock ends
- * if that is later, and the next failure starts again at 1.  Rows nobody
- * failed on for window + delay_max seconds are deleted.  Parameters: $1
+ * if that is later, and the next failure starts again at 1.  Rows with
+ * no failure for window + delay_max seconds are deleted.  Parameters: $1
  * and $2 the user and address keys, $3 and $4 their limits (0 turns a
  * kind off), $5 delay, $6 delay_max, $7 window.
  */
@@ -120,7 +120,7 @@ static const char	throttle_succeeded_sql[] =
 /*
  * The user's hash and perms.  The third column is true when a perm is
  * NULL or contains a character that array_to_string() would blur, such
- * as a comma; the row is then rejected like an invalid line of the users
+ * as a comma.  Such a row is rejected like an invalid line of the users
  * file.
  */
 static const char	user_sql[] =
@@ -523,7 +523,7 @@ logincheck_attempt(const struct login_request *login, const char *addr,
 	ret = throttle_attempt(&app.throttle, login->username,
 	    login->username_len, addr, strlen(addr), now, &wait);
 	if (ret == -1) {
-		/* A lock that failed denies, and says so once per login. */
+		/* A failed lock denies the login and logs one line. */
 		kore_log(LOG_ERR, "jwt: the throttle table's lock failed");
 		wait = 1;
 	}
@@ -556,7 +556,7 @@ logincheck_reject_throttled(struct http_request *req, long retry_after)
 /*
  * Writes the PostgreSQL throttle key of value: the first 16 bytes of its
  * HMAC under a key derived from JWT_SECRET, which every instance shares,
- * as bytea hex text.  The table so holds no usernames, and a username
+ * as bytea hex text.  So the table contains no usernames, and a username
  * typed into the password field stays unreadable.
  */
 static void
@@ -608,7 +608,7 @@ logincheck_onfree(struct http_request *req)
 
 	/*
 	 * Kore destroys a task that ends after its request was dropped, and
-	 * kore_task_destroy() clears task.req; otherwise the task is
+	 * kore_task_destroy() then clears task.req.  Otherwise the task is
 	 * destroyed here, before Kore walks the request's task list.
 	 */
 	if (st->task_started) {

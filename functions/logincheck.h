@@ -1,7 +1,8 @@
 /*
  * The slow path of POST /jwt: throttling, the user lookup and the password
- * hash check, run as a state machine over Kore's pgsql and task APIs so
- * that the worker's event loop never waits for them.
+ * hash check, run as a state machine over Kore's pgsql and task APIs, so
+ * the worker's event loop does not wait for queries or hashes.  Opening a
+ * PostgreSQL connection still blocks it (see pgstore.c).
  */
 #ifndef LOGINCHECK_H
 #define LOGINCHECK_H

@@ -10,7 +10,7 @@
  * list and hands it out again, so without a reset every later query on it
  * fails.  A broken connection is reset before use, at most once per
  * PGSTORE_RESET_INTERVAL seconds per worker: PQreset() blocks the worker
- * for as long as the connect takes, which is why the README asks for a
+ * for as long as the connect takes, so the README tells users to put a
  * connect_timeout in PGSQL_DSN.
  */
 #define PGSTORE_RESET_INTERVAL	1

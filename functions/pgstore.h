@@ -13,7 +13,7 @@
 #define PGSTORE_DB		"jwt"	/* the name Kore registers the DSN as */
 #define PGSTORE_PARAMS_MAX	8
 
-/* What pgstore_step() returns. */
+/* Results of pgstore_step(). */
 enum pgstore_status {
 	PGSTORE_WAIT,		/* the request sleeps until Kore wakes it */
 	PGSTORE_ROWS,		/* the result is in q->sql, read it now */

@@ -152,9 +152,9 @@ int	throttle_failure(struct throttle *t, const char *user, size_t user_len,
 
 /*
  * Checks a login attempt and, unless it is throttled, counts it as a
- * failure of user and of addr at once, under one lock, so that attempts
- * running at the same time cannot all pass the check before any of them
- * fails.  Returns what throttle_check() returns.  Call
+ * failure of user and of addr under the same lock.  So attempts running
+ * at the same time cannot all pass the check before any of them fails.
+ * Returns what throttle_check() returns.  Call
  * throttle_attempt_succeeded() when the attempt turns out right.
  */
 int	throttle_attempt(struct throttle *t, const char *user, size_t user_len,
